@@ -57,12 +57,12 @@ public final class Bundle {
     public Main build() {
         Main main = new Main(Application.class);
         String external = configDir.toAbsolutePath().normalize().toString().replace('\\', '/');
-        // later locations win: packed defaults < packed profile < external defaults < external profile
+        // the first location holding a key wins: external profile > external defaults > packed profile > packed
         main.setDefaultPropertyPlaceholderLocation(String.join(",",
-                "classpath:config/application.properties",
-                "classpath:config/application-" + profile.fileSuffix() + ".properties;optional=true",
+                "file:" + external + "/application-" + profile.fileSuffix() + ".properties;optional=true",
                 "file:" + external + "/application.properties;optional=true",
-                "file:" + external + "/application-" + profile.fileSuffix() + ".properties;optional=true"));
+                "classpath:config/application-" + profile.fileSuffix() + ".properties;optional=true",
+                "classpath:config/application.properties"));
         main.configure().withRoutesIncludePattern(routesDir == null || routesDir.isBlank()
                 ? "classpath:routes/*.camel.yaml"
                 : "file:" + Path.of(routesDir).toAbsolutePath().normalize().toString().replace('\\', '/') + "/*.camel.yaml");
