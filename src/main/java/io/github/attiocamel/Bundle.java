@@ -55,7 +55,8 @@ public final class Bundle {
     }
 
     public Main build() {
-        Main main = new Main(Application.class);
+        // new Main() rather than new Main(Application.class): the latter turns on classpath scanning, which OSGi breaks
+        Main main = new Main();
         String external = configDir.toAbsolutePath().normalize().toString().replace('\\', '/');
         // the first location holding a key wins: external profile > external defaults > packed profile > packed
         main.setDefaultPropertyPlaceholderLocation(String.join(",",
