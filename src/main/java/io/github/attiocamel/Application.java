@@ -1,10 +1,63 @@
 package io.github.attiocamel;
 
-/** Entry point; see README. */
+import io.github.attiocamel.config.Profile;
+import io.github.attiocamel.config.StartupException;
+import org.apache.camel.main.Main;
+
+import java.nio.file.Path;
+
+/**
+ * Entry point of {@code attio-camel.jar}. Environment: {@code ATTIO_PROFILE} (development|staging|production),
+ * {@code CONFIG_DIR} (default {@code ./config}), {@code ROUTES_DIR} (replaces the packed routes). See README.
+ */
 public final class Application {
+
     private Application() {}
 
-    public static void main(String[] args) throws Exception {
-        throw new UnsupportedOperationException("not built yet");
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        try {
+            Bundle bundle = new Bundle()
+                    .profile(Profile.parse(System.getenv("ATTIO_PROFILE")))
+                    .configDir(Path.of(envOr("CONFIG_DIR", "config")))
+                    .routesDir(System.getenv("ROUTES_DIR"));
+            Main main = bundle.build();
+            main.run();
+            return main.getExitCode();
+        } catch (Exception e) {
+            StartupException refusal = startupException(e);
+            if (refusal != null) {
+                System.err.println("attio-camel: " + refusal.getMessage());
+                return 2;
+            }
+            System.err.println("attio-camel: start-up failed: " + rootMessage(e));
+            e.printStackTrace();
+            return 1;
+        }
+    }
+
+    private static String envOr(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    static StartupException startupException(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StartupException s) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 }

@@ -1,0 +1,46 @@
+package io.github.attiocamel.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+
+import javax.sql.DataSource;
+import java.io.Closeable;
+
+/**
+ * The embedded store: a pooled DataSource (H2 file mode by default, any JDBC URL such as PostgreSQL) migrated by
+ * Flyway at start-up, so every table later code relies on exists before the first route starts.
+ */
+public final class AttioStore implements Closeable {
+
+    private final HikariDataSource dataSource;
+
+    public AttioStore(String jdbcUrl, String user, String password, int maxPoolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(maxPoolSize);
+        config.setPoolName("attio-store");
+        this.dataSource = new HikariDataSource(config);
+        Flyway.configure(AttioStore.class.getClassLoader())
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    /** H2 in file mode under the data directory; AUTO_SERVER off: one process owns the file. */
+    public static String h2FileUrl(String dataDir) {
+        return "jdbc:h2:file:" + dataDir.replace('\\', '/') + "/attio;DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

@@ -1,0 +1,353 @@
+package io.github.attiocamel.store;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The local mirror of Attio records and list entries. Shared by the webhook handlers (one row at a time) and the
+ * full sync (pages at a time, JDBC batches, then one transactional deletion pass). Every write reports whether the
+ * row really changed, which is what decides whether a change message is published.
+ */
+public final class MirrorRepository {
+
+    /** What a write did to the mirror. Only CREATED, UPDATED and DELETED/MERGED are changes worth publishing. */
+    public enum Outcome { CREATED, UPDATED, UNCHANGED }
+
+    private static final String COLUMNS = "workspace_id, %s, parent_object, parent_record_id, values_json, values_hash, "
+            + "web_url, created_at, synced_at, source, deleted, merged_into, last_seen_run, %s, %s";
+
+    private final DataSource dataSource;
+
+    public MirrorRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public Optional<MirrorRow> find(MirrorKind kind, String container, String id) {
+        String sql = "SELECT " + columns(kind) + " FROM " + kind.table + " WHERE " + kind.containerColumn + " = ? AND "
+                + kind.idColumn + " = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, container);
+            ps.setString(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(kind, rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read mirror row " + container + ":" + id, e);
+        }
+    }
+
+    /** Rows of one object or list in a stable order (id), tombstones included. */
+    public List<MirrorRow> page(MirrorKind kind, String container, int limit, int offset) {
+        String sql = "SELECT " + columns(kind) + " FROM " + kind.table + " WHERE " + kind.containerColumn
+                + " = ? ORDER BY " + kind.idColumn + " LIMIT ? OFFSET ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, container);
+            ps.setInt(2, limit);
+            ps.setInt(3, offset);
+            List<MirrorRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(read(kind, rs));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new StoreException("cannot page mirror of " + container, e);
+        }
+    }
+
+    /** Rows of one object or list; live rows only unless {@code includeDeleted}. */
+    public long count(MirrorKind kind, String container, boolean includeDeleted) {
+        String sql = "SELECT COUNT(*) FROM " + kind.table + " WHERE " + kind.containerColumn + " = ?"
+                + (includeDeleted ? "" : " AND deleted = FALSE");
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, container);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot count mirror of " + container, e);
+        }
+    }
+
+    /**
+     * Inserts or updates one row, comparing hashes under a row lock so two concurrent writers of one record agree on
+     * the outcome. A tombstone that comes back to life counts as UPDATED.
+     */
+    public Outcome upsert(MirrorRow row) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Outcome outcome = upsertLocked(c, row);
+                c.commit();
+                return outcome;
+            } catch (SQLException e) {
+                c.rollback();
+                if (isDuplicateKey(e)) {
+                    // Another writer inserted the same row between our SELECT and INSERT: the row exists now.
+                    return upsert(row);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot upsert mirror row " + row.container() + ":" + row.id(), e);
+        }
+    }
+
+    private Outcome upsertLocked(Connection c, MirrorRow row) throws SQLException {
+        MirrorKind kind = row.kind();
+        String select = "SELECT values_hash, deleted FROM " + kind.table + " WHERE " + kind.containerColumn + " = ? AND "
+                + kind.idColumn + " = ? FOR UPDATE";
+        try (PreparedStatement ps = c.prepareStatement(select)) {
+            ps.setString(1, row.container());
+            ps.setString(2, row.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    insert(c, List.of(row), null);
+                    return Outcome.CREATED;
+                }
+                if (rs.getString(1).equals(row.valuesHash()) && !rs.getBoolean(2)) {
+                    return Outcome.UNCHANGED;
+                }
+            }
+        }
+        update(c, List.of(row), null);
+        return Outcome.UPDATED;
+    }
+
+    /** Marks a row deleted; true when it was live before (a real change). Unknown rows get a tombstone. */
+    public boolean markDeleted(MirrorKind kind, String container, String id, Instant at, String source) {
+        return tombstone(kind, container, id, null, at, source);
+    }
+
+    /** Marks a record merged into its survivor (kept as a tombstone that remembers the mapping). */
+    public boolean markMerged(String object, String duplicateId, String survivorId, Instant at, String source) {
+        return tombstone(MirrorKind.RECORDS, object, duplicateId, survivorId, at, source);
+    }
+
+    private boolean tombstone(MirrorKind kind, String container, String id, String mergedInto, Instant at, String source) {
+        String update = "UPDATE " + kind.table + " SET deleted = TRUE, merged_into = ?, synced_at = ?, source = ? WHERE "
+                + kind.containerColumn + " = ? AND " + kind.idColumn + " = ? AND (deleted = FALSE OR "
+                + (mergedInto == null ? "merged_into IS NOT NULL" : "merged_into IS NULL OR merged_into <> ?") + ")";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(update)) {
+            ps.setString(1, mergedInto);
+            ps.setTimestamp(2, Timestamp.from(at));
+            ps.setString(3, source);
+            ps.setString(4, container);
+            ps.setString(5, id);
+            if (mergedInto != null) {
+                ps.setString(6, mergedInto);
+            }
+            if (ps.executeUpdate() > 0) {
+                return true;
+            }
+            if (find(kind, container, id).isPresent()) {
+                return false;
+            }
+            MirrorRow unknown = new MirrorRow(kind, container, id, null, null, null, null, "{}", ValuesHash.of("{}"),
+                    null, null, at, source, true, mergedInto);
+            try {
+                insert(c, List.of(unknown), null);
+            } catch (SQLException e) {
+                if (!isDuplicateKey(e)) {
+                    throw e;
+                }
+            }
+            return true;
+        } catch (SQLException e) {
+            throw new StoreException("cannot mark mirror row " + container + ":" + id + " deleted", e);
+        }
+    }
+
+    // ---- batch operations for the full sync -----------------------------------------------------------------
+
+    /** Current hash per id (tombstones included, as {@code "deleted:" + hash}) for one page of ids. */
+    public Map<String, String> hashes(MirrorKind kind, String container, Collection<String> ids) {
+        Map<String, String> hashes = new HashMap<>();
+        if (ids.isEmpty()) {
+            return hashes;
+        }
+        String sql = "SELECT " + kind.idColumn + ", values_hash, deleted FROM " + kind.table + " WHERE "
+                + kind.containerColumn + " = ? AND " + kind.idColumn + " IN (" + "?,".repeat(ids.size() - 1) + "?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, container);
+            int i = 2;
+            for (String id : ids) {
+                ps.setString(i++, id);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    hashes.put(rs.getString(1), (rs.getBoolean(3) ? "deleted:" : "") + rs.getString(2));
+                }
+            }
+            return hashes;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read mirror hashes of " + container, e);
+        }
+    }
+
+    /**
+     * Writes one page of a sync run in one transaction: new rows inserted, changed rows updated, and every row of
+     * the page (unchanged ones too) stamped with the run, which is what the deletion pass relies on.
+     */
+    public void writeSyncPage(MirrorKind kind, String container, String runId, List<MirrorRow> created,
+                              List<MirrorRow> updated, Collection<String> unchangedIds) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                insert(c, created, runId);
+                update(c, updated, runId);
+                stampSeen(c, kind, container, runId, unchangedIds);
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot write sync page of " + container, e);
+        }
+    }
+
+    /**
+     * The deletion pass of a completed run: every live row of the container the run never saw becomes a tombstone,
+     * in one transaction (a crash leaves either all or none). Returns the ids deleted.
+     */
+    public List<String> deleteUnseen(MirrorKind kind, String container, String runId, Instant at, String source) {
+        String select = "SELECT " + kind.idColumn + " FROM " + kind.table + " WHERE " + kind.containerColumn
+                + " = ? AND deleted = FALSE AND (last_seen_run IS NULL OR last_seen_run <> ?)";
+        String update = "UPDATE " + kind.table + " SET deleted = TRUE, synced_at = ?, source = ? WHERE "
+                + kind.containerColumn + " = ? AND deleted = FALSE AND (last_seen_run IS NULL OR last_seen_run <> ?)";
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                List<String> ids = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement(select + " FOR UPDATE")) {
+                    ps.setString(1, container);
+                    ps.setString(2, runId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getString(1));
+                        }
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(update)) {
+                    ps.setTimestamp(1, Timestamp.from(at));
+                    ps.setString(2, source);
+                    ps.setString(3, container);
+                    ps.setString(4, runId);
+                    ps.executeUpdate();
+                }
+                c.commit();
+                return ids;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot run the deletion pass of " + container, e);
+        }
+    }
+
+    // ---- SQL helpers ------------------------------------------------------------------------------------------
+
+    private static String columns(MirrorKind kind) {
+        return String.format(COLUMNS, kind.containerIdColumn, kind.containerColumn, kind.idColumn);
+    }
+
+    private static void insert(Connection c, List<MirrorRow> rows, String runId) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        MirrorKind kind = rows.get(0).kind();
+        String sql = "INSERT INTO " + kind.table + " (" + columns(kind) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (MirrorRow row : rows) {
+                bind(ps, row, runId);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void update(Connection c, List<MirrorRow> rows, String runId) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        MirrorKind kind = rows.get(0).kind();
+        String sql = "UPDATE " + kind.table + " SET workspace_id = ?, " + kind.containerIdColumn + " = ?, "
+                + "parent_object = ?, parent_record_id = ?, values_json = ?, values_hash = ?, web_url = ?, "
+                + "created_at = ?, synced_at = ?, source = ?, deleted = ?, merged_into = ?, "
+                + "last_seen_run = COALESCE(?, last_seen_run) WHERE " + kind.containerColumn + " = ? AND "
+                + kind.idColumn + " = ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (MirrorRow row : rows) {
+                bind(ps, row, runId);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void stampSeen(Connection c, MirrorKind kind, String container, String runId,
+                                  Collection<String> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        String sql = "UPDATE " + kind.table + " SET last_seen_run = ? WHERE " + kind.containerColumn + " = ? AND "
+                + kind.idColumn + " = ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (String id : ids) {
+                ps.setString(1, runId);
+                ps.setString(2, container);
+                ps.setString(3, id);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Binds the 15 columns in {@link #COLUMNS} order (container and id last, as the UPDATE's WHERE needs). */
+    private static void bind(PreparedStatement ps, MirrorRow row, String runId) throws SQLException {
+        ps.setString(1, row.workspaceId());
+        ps.setString(2, row.containerId());
+        ps.setString(3, row.parentObject());
+        ps.setString(4, row.parentRecordId());
+        ps.setString(5, row.valuesJson());
+        ps.setString(6, row.valuesHash());
+        ps.setString(7, row.webUrl());
+        ps.setString(8, row.createdAt());
+        ps.setTimestamp(9, Timestamp.from(row.syncedAt()));
+        ps.setString(10, row.source());
+        ps.setBoolean(11, row.deleted());
+        ps.setString(12, row.mergedInto());
+        ps.setString(13, runId);
+        ps.setString(14, row.container());
+        ps.setString(15, row.id());
+    }
+
+    private static MirrorRow read(MirrorKind kind, ResultSet rs) throws SQLException {
+        Timestamp synced = rs.getTimestamp("synced_at");
+        return new MirrorRow(kind, rs.getString(kind.containerColumn), rs.getString(kind.idColumn),
+                rs.getString("workspace_id"), rs.getString(kind.containerIdColumn), rs.getString("parent_object"),
+                rs.getString("parent_record_id"), rs.getString("values_json"), rs.getString("values_hash"),
+                rs.getString("web_url"), rs.getString("created_at"), synced == null ? null : synced.toInstant(),
+                rs.getString("source"), rs.getBoolean("deleted"), rs.getString("merged_into"));
+    }
+
+    private static boolean isDuplicateKey(SQLException e) {
+        // SQLState class 23 = integrity constraint violation (H2 23505, PostgreSQL 23505).
+        return e.getSQLState() != null && e.getSQLState().startsWith("23");
+    }
+}
