@@ -8,7 +8,6 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpComponent;
-import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -42,9 +41,14 @@ public class GatewayConfiguration implements CamelConfiguration {
         Cache<String, JsonNode> recordCache = Caffeine.newBuilder()
                 .expireAfterWrite(recordTtl).maximumSize(recordSize).build();
 
-        // httpclient5 silently repeats 429/503 answers once by itself; retries are the routes' decision alone
-        HttpClientConfigurer noClientRetries = HttpClientBuilder::disableAutomaticRetries;
-        camelContext.getRegistry().bind("attioHttpClientConfigurer", noClientRetries);
+        // httpclient5 silently repeats 429/503 answers once by itself; retries are the routes' decision alone.
+        // The wire budget holds each budget exactly at the point where requests leave for Attio.
+        WireBudget wireBudget = new WireBudget(
+                Integer.parseInt(property(camelContext, "attio.rate.reads-per-second", "100")),
+                Integer.parseInt(property(camelContext, "attio.rate.writes-per-second", "25")), metrics);
+        HttpClientConfigurer attioClient = builder -> builder.disableAutomaticRetries()
+                .addExecInterceptorFirst("attio-wire-budget", wireBudget);
+        camelContext.getRegistry().bind("attioHttpClientConfigurer", attioClient);
         camelContext.getRegistry().bind("attioRetryAfterGate", gate);
         camelContext.getRegistry().bind("attioGatewayMetrics", metrics);
         camelContext.getRegistry().bind("attioResponses", new AttioResponses(mapper, gate, metrics, Clock.systemUTC()));
@@ -57,14 +61,15 @@ public class GatewayConfiguration implements CamelConfiguration {
      * The throttles release a budget in slices: {@code budget / slices} permits per {@code (1000 ms + margin) / slices}.
      * One burst of the whole budget per second arrives at Attio smeared over tens of milliseconds (connection set-up,
      * scheduling on 2 cores) and spills into Attio's next second; small slices keep every sliding 1 s window at or
-     * under the budget while still using {@code 1000 / (1000 + margin)} of it (92.6% by default).
+     * under the budget while still using {@code 1000 / (1000 + margin)} of it. The exact guarantee is {@link WireBudget}
+     * at the wire, so the margin defaults to 0.
      * Derived keys (not for users): {@code attio.gateway.read-permits}, {@code attio.gateway.write-permits},
      * {@code attio.gateway.slice-millis}.
      */
     private static void deriveThrottleSlices(CamelContext camelContext) {
         int reads = Integer.parseInt(property(camelContext, "attio.rate.reads-per-second", "100"));
         int writes = Integer.parseInt(property(camelContext, "attio.rate.writes-per-second", "25"));
-        int margin = Integer.parseInt(property(camelContext, "attio.rate.margin-millis", "80"));
+        int margin = Integer.parseInt(property(camelContext, "attio.rate.margin-millis", "0"));
         int slices = Integer.parseInt(property(camelContext, "attio.rate.slices-per-second", "5"));
         if (reads < 1 || writes < 1 || margin < 0 || slices < 1) {
             throw new IllegalArgumentException("attio.rate.*: budgets and slices must be >= 1 and the margin >= 0");

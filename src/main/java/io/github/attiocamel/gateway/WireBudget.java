@@ -1,0 +1,97 @@
+package io.github.attiocamel.gateway;
+
+import org.apache.hc.client5.http.classic.ExecChain;
+import org.apache.hc.client5.http.classic.ExecChainHandler;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpException;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The last line of the rate budgets, at the wire. The throttles pace requests, but the moment a request reaches Attio
+ * lies somewhere between leaving the throttle and its answer coming back, and on a busy machine that gap can be
+ * hundreds of milliseconds, enough to put more than the budget into one of Attio's seconds. This guard closes the gap
+ * exactly: a request may go on the wire only while fewer than {@code budget} requests are in flight or were answered
+ * in the last second. Any N+1 arrivals within one second at Attio would need the last of them to be sent while the
+ * other N were in flight or answered less than a second before, which the guard forbids.
+ *
+ * <p>Requests are classed as Attio classes them: GET, {@code .../query} and {@code .../search} are reads.
+ */
+final class WireBudget implements ExecChainHandler {
+
+    private final Window reads;
+    private final Window writes;
+    private final GatewayMetrics metrics;
+
+    WireBudget(int readsPerSecond, int writesPerSecond, GatewayMetrics metrics) {
+        this.reads = new Window(readsPerSecond);
+        this.writes = new Window(writesPerSecond);
+        this.metrics = metrics;
+    }
+
+    static boolean isRead(String method, String path) {
+        return "GET".equals(method) || path.endsWith("/query") || path.endsWith("/search");
+    }
+
+    @Override
+    public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
+            throws IOException, HttpException {
+        String path = request.getPath();
+        int query = path.indexOf('?');
+        Window window = isRead(request.getMethod(), query < 0 ? path : path.substring(0, query)) ? reads : writes;
+        long waited = window.acquire();
+        if (waited > 0) {
+            metrics.throttleDelay(window == reads ? "read" : "write", java.time.Duration.ofMillis(waited));
+        }
+        try {
+            return chain.proceed(request, scope);
+        } finally {
+            // headers are back (or the exchange failed): the request has certainly reached Attio by now
+            window.release();
+        }
+    }
+
+    /** In-flight requests plus answers of the last second, bounded by the budget. */
+    static final class Window {
+        private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+        private final int budget;
+        private final ArrayDeque<Long> answeredAt = new ArrayDeque<>();
+        private int inFlight;
+
+        Window(int budget) {
+            this.budget = budget;
+        }
+
+        /** Blocks until a slot is free; answers the milliseconds waited. */
+        synchronized long acquire() throws InterruptedIOException {
+            long start = System.nanoTime();
+            while (true) {
+                long now = System.nanoTime();
+                while (!answeredAt.isEmpty() && now - answeredAt.peekFirst() >= SECOND) {
+                    answeredAt.pollFirst();
+                }
+                if (inFlight + answeredAt.size() < budget) {
+                    inFlight++;
+                    return TimeUnit.NANOSECONDS.toMillis(now - start);
+                }
+                long waitNanos = answeredAt.isEmpty() ? SECOND : SECOND - (now - answeredAt.peekFirst());
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, Math.max(waitNanos, 100_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted waiting for the Attio rate budget");
+                }
+            }
+        }
+
+        synchronized void release() {
+            inFlight--;
+            answeredAt.addLast(System.nanoTime());
+            notifyAll();
+        }
+    }
+}
