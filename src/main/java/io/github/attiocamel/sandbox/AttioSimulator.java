@@ -82,7 +82,10 @@ public final class AttioSimulator implements AutoCloseable {
         this.data = new SimulatorData(mapper);
         this.data.eventSink = this::emit;
         this.vertx = Vertx.vertx();
-        this.server = vertx.createHttpServer().requestHandler(request -> request.body()
+        // HTTP/1.1 only: java.net.http clients try an h2c upgrade on plain http, which Vert.x half-supports (frames
+        // over MAX_FRAME_SIZE on large pages); the bundle's httpclient5 speaks HTTP/1.1 to Attio anyway
+        this.server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHttp2ClearTextEnabled(false))
+                .requestHandler(request -> request.body()
                 .onSuccess(body -> handle(request, body))
                 .onFailure(e -> request.connection().close()));
         try {
