@@ -28,7 +28,7 @@ public final class HandlerResult {
         return SAVED;
     }
 
-    public static HandlerResult changes(List<Map<String, Object>> changes) {
+    public static HandlerResult of(List<Map<String, Object>> changes) {
         return changes.isEmpty() ? NOTHING : new HandlerResult(List.copyOf(changes), false);
     }
 

@@ -43,8 +43,8 @@ public final class WebhookInboxService {
 
     /** Settings of the inbox consumer (see config/application.properties, attio.webhook.*). */
     public record Settings(int batchSize, Duration coalesceWindow, Duration claimLease, int maxAttempts,
-                           Duration retryInitialDelay, Duration retryMaxDelay, Duration keyRetention,
-                           Duration doneRetention) {}
+                           Duration retryInitialDelay, Duration retryMaxDelay, Duration unavailableDelay,
+                           Duration keyRetention, Duration doneRetention) {}
 
     private final WebhookInboxRepository inbox;
     private final DeadLetterRepository deadLetters;
@@ -113,7 +113,10 @@ public final class WebhookInboxService {
         List<DeadLetter> dead = new ArrayList<>();
         List<EventFailure> retry = new ArrayList<>();
         for (EventFailure failure : failures) {
-            if (lastAttempt || !isRetriable(failure.error())) {
+            if (isAttioUnavailable(failure.error())) {
+                // the breaker is open: Attio is down, the event is fine; an outage must not use up its attempts
+                retry.add(failure);
+            } else if (lastAttempt || !isRetriable(failure.error())) {
                 dead.add(deadLetter(failure));
                 LOG.warn("[attio-webhook] inbox={} {} dead-lettered after {} attempt(s): {}", row.id(),
                         eventType(failure), row.attempts(), describe(failure.error()));
@@ -126,10 +129,11 @@ public final class WebhookInboxService {
             inbox.finish(row.id(), dead, lastError, now);
             return;
         }
-        Instant next = now.plus(backoff(row.attempts(), retry));
+        boolean countAttempt = retry.stream().anyMatch(f -> !isAttioUnavailable(f.error()));
+        Instant next = now.plus(countAttempt ? backoff(row.attempts(), retry) : settings.unavailableDelay());
         LOG.info("[attio-webhook] inbox={} {} event(s) failed (attempt {}/{}), retry at {}: {}", row.id(), retry.size(),
                 row.attempts(), settings.maxAttempts(), next, lastError);
-        inbox.retryLater(row.id(), remainingBody(row, retry), lastError, next, dead, now);
+        inbox.retryLater(row.id(), remainingBody(row, retry), lastError, next, countAttempt, dead, now);
     }
 
     /** Forgets idempotency keys past their retention and finished rows past theirs. */
@@ -167,6 +171,15 @@ public final class WebhookInboxService {
         }
         // store trouble, I/O, anything unexpected: worth another attempt, bounded by max-attempts
         return true;
+    }
+
+    static boolean isAttioUnavailable(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof AttioException a) {
+                return "attio_unavailable".equals(a.code());
+            }
+        }
+        return false;
     }
 
     Duration backoff(int attempts, List<EventFailure> failures) {
@@ -226,8 +239,14 @@ public final class WebhookInboxService {
         if (error == null) {
             return "(unknown)";
         }
-        return error instanceof AttioException a
-                ? "Attio " + a.status() + " " + a.code() + ": " + a.getMessage()
-                : error.getClass().getSimpleName() + ": " + error.getMessage();
+        Throwable cause = error;
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof AttioException a) {
+                return "Attio " + a.status() + " " + a.code() + ": " + a.getMessage();
+            }
+            cause = t;
+        }
+        // the root cause says what went wrong; Camel's wrappers around it only say where
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 }

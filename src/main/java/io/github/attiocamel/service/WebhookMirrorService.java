@@ -53,7 +53,7 @@ public final class WebhookMirrorService {
         if (ledger.fetchedSince(key, receivedAt)) {
             return HandlerResult.fetchSavedResult();
         }
-        return HandlerResult.changes(refreshRecord(object, recordId, key, receivedAt));
+        return HandlerResult.of(refreshRecord(object, recordId, key, receivedAt));
     }
 
     /** record.deleted: a tombstone, published once. */
@@ -66,7 +66,7 @@ public final class WebhookMirrorService {
         if (!mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), SOURCE)) {
             return HandlerResult.nothing();
         }
-        return HandlerResult.changes(List.of(ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, receivedAt)));
+        return HandlerResult.of(List.of(ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, receivedAt)));
     }
 
     /** record.merged: the survivor ({@code id.record_id}) is re-fetched, the duplicate kept as merged into it. */
@@ -87,7 +87,7 @@ public final class WebhookMirrorService {
             merged.put("merged_into", survivorId);
             changes.add(merged);
         }
-        return HandlerResult.changes(changes);
+        return HandlerResult.of(changes);
     }
 
     private List<Map<String, Object>> refreshRecord(String object, String recordId, String key, Instant occurredAt) {
@@ -136,9 +136,9 @@ public final class WebhookMirrorService {
                 values.toString(), ValuesHash.of(values), null, text(entry, "created_at"), Instant.now(), SOURCE,
                 false, null);
         return switch (mirror.upsert(row)) {
-            case CREATED -> HandlerResult.changes(List.of(
+            case CREATED -> HandlerResult.of(List.of(
                     ChangeMessage.of(SOURCE, "list-entry.created", list, entryId, values, receivedAt)));
-            case UPDATED -> HandlerResult.changes(List.of(
+            case UPDATED -> HandlerResult.of(List.of(
                     ChangeMessage.of(SOURCE, "list-entry.updated", list, entryId, values, receivedAt)));
             case UNCHANGED -> HandlerResult.nothing();
         };
@@ -154,7 +154,7 @@ public final class WebhookMirrorService {
 
     private HandlerResult entryGone(String list, String entryId, Instant occurredAt) {
         return mirror.markDeleted(MirrorKind.ENTRIES, list, entryId, Instant.now(), SOURCE)
-                ? HandlerResult.changes(List.of(ChangeMessage.of(SOURCE, "list-entry.deleted", list, entryId, null, occurredAt)))
+                ? HandlerResult.of(List.of(ChangeMessage.of(SOURCE, "list-entry.deleted", list, entryId, null, occurredAt)))
                 : HandlerResult.nothing();
     }
 
@@ -187,14 +187,14 @@ public final class WebhookMirrorService {
             default -> throw new UnprocessableEventException("not an activity event: " + eventType);
         }
         if (eventType.endsWith(".deleted")) {
-            return HandlerResult.changes(List.of(ChangeMessage.of(SOURCE, eventType, collection, id, null, receivedAt)));
+            return HandlerResult.of(List.of(ChangeMessage.of(SOURCE, eventType, collection, id, null, receivedAt)));
         }
         Optional<JsonNode> fetched = switch (collection) {
             case "notes" -> gateway.getNote(id);
             case "tasks" -> gateway.getTask(id);
             default -> gateway.getComment(id);
         };
-        return fetched.map(activity -> HandlerResult.changes(List.of(
+        return fetched.map(activity -> HandlerResult.of(List.of(
                         ChangeMessage.of(SOURCE, eventType, collection, id, activity, receivedAt))))
                 .orElse(HandlerResult.nothing());
     }

@@ -129,15 +129,16 @@ public final class WebhookInboxRepository {
 
     /**
      * The row goes back to waiting with only the events still to do as its body, until {@code nextAttemptAt}; the
-     * given events become dead letters in the same commit.
+     * given events become dead letters in the same commit. A claim that was not a real attempt (Attio unavailable)
+     * is given back ({@code countAttempt} false).
      */
-    public void retryLater(long id, String remainingBody, String error, Instant nextAttemptAt, List<DeadLetter> dead,
-                           Instant now) {
+    public void retryLater(long id, String remainingBody, String error, Instant nextAttemptAt, boolean countAttempt,
+                           List<DeadLetter> dead, Instant now) {
         write("reschedule", id, () -> {
             dead.forEach(d -> deadLetters.insert(d, now));
             jdbc.update("UPDATE webhook_inbox SET state = 'received', body = ?, last_error = ?, next_attempt_at = ?, "
-                    + "claimed_at = NULL WHERE id = ?", remainingBody, DeadLetterRepository.truncate(error),
-                    utc(nextAttemptAt), id);
+                    + "claimed_at = NULL, attempts = attempts - ? WHERE id = ?", remainingBody,
+                    DeadLetterRepository.truncate(error), utc(nextAttemptAt), countAttempt ? 0 : 1, id);
         });
     }
 

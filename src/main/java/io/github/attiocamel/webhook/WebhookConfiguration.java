@@ -34,11 +34,11 @@ public class WebhookConfiguration implements CamelConfiguration {
         Registry registry = context.getRegistry();
         PropertiesComponent pc = context.getPropertiesComponent();
 
+        long maxBodyBytes = Long.parseLong(pc.resolveProperty("attio.webhook.max-body-bytes").orElse("1048576"));
         registry.bind("webhookVerifier", new WebhookVerifier(new WebhookSignature(
                 pc.resolveProperty("attio.webhook-secret").orElse(null),
-                pc.resolveProperty("attio.webhook-secret-previous").orElse(null))));
-        context.addStartupListener(new WebhookBodyLimit(PATH, Long.parseLong(
-                pc.resolveProperty("attio.webhook.max-body-bytes").orElse("1048576"))));
+                pc.resolveProperty("attio.webhook-secret-previous").orElse(null)), maxBodyBytes));
+        context.addStartupListener(new WebhookBodyLimit(PATH, maxBodyBytes));
 
         DataSource dataSource = mandatory(registry, "dataSource", DataSource.class);
         DeadLetterRepository deadLetters = new DeadLetterRepository(dataSource);
@@ -50,6 +50,9 @@ public class WebhookConfiguration implements CamelConfiguration {
                 Integer.parseInt(pc.resolveProperty("attio.webhook.max-attempts").orElse("6")),
                 duration(pc, "attio.webhook.retry-initial-delay", "PT2S"),
                 duration(pc, "attio.webhook.retry-max-delay", "PT5M"),
+                // an open breaker refuses calls this long (seconds): retrying sooner cannot succeed
+                Duration.ofSeconds(Long.parseLong(pc.resolveProperty("attio.breaker.wait-duration-in-open-state")
+                        .orElse("30").trim())),
                 duration(pc, "attio.webhook.key-retention", "PT96H"),
                 duration(pc, "attio.webhook.done-retention", "P7D"));
         WebhookInboxService inbox = new WebhookInboxService(

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The intake's checks, in the order a client can fix them: media type (415), signature over the raw bytes (401, or
  * 503 while no secret is configured: fail closed), then the envelope {@code {webhook_id, events:[{event_type}...]}}
- * (400). On success the body is the raw bytes again and the headers {@value #KEY_HEADER} (the Idempotency-Key, or a
+ * (400); 413 for a body over the limit that came without Content-Length. On success the body is the raw bytes again and the headers {@value #KEY_HEADER} (the Idempotency-Key, or a
  * hash of the body when Attio sent none) and {@value #COUNT_HEADER} are set. Throws {@link WebhookRejection}.
  */
 public final class WebhookVerifier {
@@ -32,10 +32,12 @@ public final class WebhookVerifier {
     private static final int MAX_KEY_LENGTH = 200;
 
     private final WebhookSignature signature;
+    private final long maxBodyBytes;
     private final AtomicBoolean refusalLogged = new AtomicBoolean();
 
-    public WebhookVerifier(WebhookSignature signature) {
+    public WebhookVerifier(WebhookSignature signature, long maxBodyBytes) {
         this.signature = signature;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     public void verify(Exchange exchange) {
@@ -47,6 +49,10 @@ public final class WebhookVerifier {
         byte[] body = in.getBody(byte[].class);
         if (body == null) {
             body = new byte[0];
+        }
+        if (body.length > maxBodyBytes) {
+            // a chunked body (no Content-Length) gets here; declared lengths were refused before reading
+            throw new WebhookRejection(413, "payload_too_large", "body over " + maxBodyBytes + " bytes");
         }
         in.setBody(body);
 

@@ -35,8 +35,8 @@ class WebhookInboxServiceTest {
         store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
         deadLetters = new DeadLetterRepository(store.dataSource());
         service = new WebhookInboxService(new WebhookInboxRepository(store.dataSource(), deadLetters), deadLetters,
-                new WebhookInboxService.Settings(10, Duration.ZERO, Duration.ofMinutes(5), 3, Duration.ofMillis(1),
-                        Duration.ofMillis(1), Duration.ofHours(96), Duration.ofDays(7)));
+                new WebhookInboxService.Settings(10, Duration.ZERO, Duration.ofMinutes(5), 3, Duration.ZERO,
+                        Duration.ZERO, Duration.ZERO, Duration.ofHours(96), Duration.ofDays(7)));
     }
 
     @AfterEach
@@ -108,10 +108,23 @@ class WebhookInboxServiceTest {
     }
 
     @Test
+    void anOpenBreakerNeverUsesUpAttempts() throws Exception {
+        Map<String, Object> waiting = event("record.updated", "r9");
+        service.accept("k", delivery(waiting).getBytes());
+        for (int i = 0; i < 5; i++) {
+            InboxRow row = claimOne();
+            assertThat(row.attempts()).isEqualTo(1);
+            service.complete(row, failures(new EventFailure(waiting,
+                    new AttioException(503, "api_error", "attio_unavailable", "circuit breaker open"))));
+        }
+        assertThat(deadLetters.count()).isZero();
+    }
+
+    @Test
     void backoffDoublesUpToTheMaximumAndHonoursRetryAfter() {
         WebhookInboxService slow = new WebhookInboxService(null, null, new WebhookInboxService.Settings(10,
                 Duration.ZERO, Duration.ofMinutes(5), 6, Duration.ofSeconds(2), Duration.ofSeconds(10),
-                Duration.ofHours(72), Duration.ofDays(1)));
+                Duration.ofSeconds(30), Duration.ofHours(72), Duration.ofDays(1)));
         EventFailure plain = new EventFailure(Map.of(), new IllegalStateException());
         assertThat(slow.backoff(1, List.of(plain))).isEqualTo(Duration.ofSeconds(2));
         assertThat(slow.backoff(2, List.of(plain))).isEqualTo(Duration.ofSeconds(4));
@@ -125,6 +138,6 @@ class WebhookInboxServiceTest {
     void keysMustBeKeptAtLeast72Hours() {
         assertThatThrownBy(() -> new WebhookInboxService(null, null, new WebhookInboxService.Settings(10,
                 Duration.ZERO, Duration.ofMinutes(5), 6, Duration.ofSeconds(2), Duration.ofSeconds(10),
-                Duration.ofHours(24), Duration.ofDays(1)))).hasMessageContaining("PT72H");
+                Duration.ofSeconds(30), Duration.ofHours(24), Duration.ofDays(1)))).hasMessageContaining("PT72H");
     }
 }

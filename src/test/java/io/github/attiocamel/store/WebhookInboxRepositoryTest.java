@@ -69,7 +69,7 @@ class WebhookInboxRepositoryTest {
         assertThat(inbox.claim(10, t0.plusSeconds(120), t0, t0.plusSeconds(60))).hasSize(2);
 
         InboxRow a = first.get(0);
-        inbox.retryLater(a.id(), "{\"n\":1,\"retry\":true}", "boom", t0.plusSeconds(30), List.of(), t0);
+        inbox.retryLater(a.id(), "{\"n\":1,\"retry\":true}", "boom", t0.plusSeconds(30), true, List.of(), t0);
         assertThat(inbox.claim(10, t0.plusSeconds(10), t0.plusSeconds(10), t0.minusSeconds(60))).isEmpty();
         List<InboxRow> retried = inbox.claim(10, t0.plusSeconds(31), t0.plusSeconds(31), t0.minusSeconds(60));
         assertThat(retried).singleElement().satisfies(r -> {
