@@ -3,8 +3,11 @@ package io.github.attiocamel;
 import io.github.attiocamel.config.Profile;
 import io.github.attiocamel.config.SettingsCheck;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListener;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,6 +23,7 @@ public final class Bundle {
     private String routesDir;
     private boolean sandbox;
     private final Map<String, String> overrides = new LinkedHashMap<>();
+    private final List<MainListener> listeners = new ArrayList<>();
 
     public Bundle profile(Profile profile) {
         this.profile = profile;
@@ -50,24 +54,32 @@ public final class Bundle {
         return this;
     }
 
+    /** Called around Camel's lifecycle (sandbox banner and simulator shutdown). */
+    public Bundle listener(MainListener listener) {
+        listeners.add(listener);
+        return this;
+    }
+
     public Profile profile() {
         return profile;
     }
 
     public Main build() {
-        Main main = new Main(Application.class);
+        // new Main() rather than new Main(Application.class): the latter turns on classpath scanning, which OSGi breaks
+        Main main = new Main();
         String external = configDir.toAbsolutePath().normalize().toString().replace('\\', '/');
-        // later locations win: packed defaults < packed profile < external defaults < external profile
+        // the first location holding a key wins: external profile > external defaults > packed profile > packed
         main.setDefaultPropertyPlaceholderLocation(String.join(",",
-                "classpath:config/application.properties",
-                "classpath:config/application-" + profile.fileSuffix() + ".properties;optional=true",
+                "file:" + external + "/application-" + profile.fileSuffix() + ".properties;optional=true",
                 "file:" + external + "/application.properties;optional=true",
-                "file:" + external + "/application-" + profile.fileSuffix() + ".properties;optional=true"));
+                "classpath:config/application-" + profile.fileSuffix() + ".properties;optional=true",
+                "classpath:config/application.properties"));
         main.configure().withRoutesIncludePattern(routesDir == null || routesDir.isBlank()
                 ? "classpath:routes/*.camel.yaml"
                 : "file:" + Path.of(routesDir).toAbsolutePath().normalize().toString().replace('\\', '/') + "/*.camel.yaml");
         overrides.forEach(main::addOverrideProperty);
         main.addMainListener(new SettingsCheck(profile, sandbox));
+        listeners.forEach(main::addMainListener);
         return main;
     }
 }

@@ -36,6 +36,7 @@ public final class RunningBundle implements AutoCloseable {
     private final int managementPort;
     private Profile profile = Profile.DEVELOPMENT;
     private String routesDir;
+    private Path configDir;
     private Main main;
 
     private RunningBundle(String baseUrl, String apiKey) {
@@ -53,7 +54,7 @@ public final class RunningBundle implements AutoCloseable {
         property("attio.data-dir", dataDir.toString());
         property("attio.http-port", String.valueOf(httpPort));
         property("attio.management-port", String.valueOf(managementPort));
-        // tests run several bundles per JVM: keep each one's H2 files and health cache apart
+        // an ATTIO_STORE_JDBC_URL on the developer's machine must never point a test at a real database
         property("attio.store.jdbc-url", "");
     }
 
@@ -79,12 +80,19 @@ public final class RunningBundle implements AutoCloseable {
         return this;
     }
 
+    /** An external config directory, as CONFIG_DIR; by default none, so only the packed files apply. */
+    public RunningBundle configDir(Path dir) {
+        this.configDir = dir;
+        return this;
+    }
+
     /** Boots (or reboots, same data directory and ports) and returns once routes are started. */
     public RunningBundle start() {
         if (main != null) {
             throw new IllegalStateException("already running");
         }
-        Bundle bundle = new Bundle().profile(profile).configDir(dataDir.resolve("no-external-config"))
+        Bundle bundle = new Bundle().profile(profile)
+                .configDir(configDir != null ? configDir : dataDir.resolve("no-external-config"))
                 .routesDir(routesDir);
         properties.forEach(bundle::override);
         Main m = bundle.build();
