@@ -71,11 +71,18 @@ public final class ContactWriter {
         return c;
     }
 
+    /** Asserts by parent record; a read first (only for a known person) tells whether the entry is new. */
     public ContactUpsert assertEntry(ContactUpsert c) {
+        boolean existed = false;
+        if (!c.personCreated) {
+            ObjectNode query = NODES.objectNode();
+            query.putObject("filter").put("parent_record_id", c.personId);
+            query.put("limit", 1);
+            existed = !gateway.queryEntries(c.pipelineList, query).isEmpty();
+        }
         JsonNode entry = gateway.assertEntry(c.pipelineList, "people", c.personId, c.entryValues);
         c.entryId = entry.path("id").path("entry_id").asText(null);
-        // a new person cannot have had an entry; for a known one Attio's answer does not say (null = not known)
-        c.entryCreated = c.personCreated ? Boolean.TRUE : null;
+        c.entryCreated = !existed;
         return c;
     }
 
