@@ -40,8 +40,18 @@ public final class ContactNormaliser {
 
     /** Body: a JSON object as Map, JsonNode, String or bytes. Field errors are kept for the mapping step to add to. */
     public ContactUpsert normalise(Object body) {
+        return normalise(body, null);
+    }
+
+    /**
+     * @param reportCreated header {@code AttioUpsertReportCreated}: "false" when the caller ignores the created flags
+     *                      (a batch), which spares a read per contact unless multiselects must be merged
+     */
+    public ContactUpsert normalise(@org.apache.camel.Body Object body,
+                                   @org.apache.camel.Header("AttioUpsertReportCreated") String reportCreated) {
         JsonNode in = toJson(body);
         ContactUpsert c = new ContactUpsert();
+        c.reportCreated = !"false".equalsIgnoreCase(reportCreated);
         Map<String, String> errors = c.fieldErrors;
         Iterator<Map.Entry<String, JsonNode>> fields = in.fields();
         while (fields.hasNext()) {

@@ -13,6 +13,9 @@ import java.util.Map;
  */
 public final class ContactUpsert {
 
+    /** False when the caller does not need the created flags (batch rows): spares the reads that tell them. */
+    boolean reportCreated = true;
+
     // ---- normalised input ----
     String email;
     String firstName;
@@ -70,8 +73,8 @@ public final class ContactUpsert {
     public Map<String, Object> toResponse() {
         Map<String, Object> created = new LinkedHashMap<>();
         created.put("company", isCompanyRequested() ? companyCreated : null);
-        created.put("person", personCreated);
-        created.put("entry", isPipelineRequested() ? entryCreated : null);
+        created.put("person", reportCreated ? personCreated : null);
+        created.put("entry", isPipelineRequested() && reportCreated ? entryCreated : null);
         created.put("note", isNoteRequested() ? noteCreated : null);
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("person_id", personId);

@@ -50,11 +50,7 @@ public final class ContactWriter {
      * only when a value is new, and then with the current values kept, because an assert replaces them.
      */
     public ContactUpsert assertPerson(ContactUpsert c) {
-        ObjectNode query = NODES.objectNode();
-        query.putObject("filter").put("email_addresses", c.email);
-        query.put("limit", 1);
-        List<JsonNode> found = gateway.queryRecords("people", query);
-        JsonNode current = found.isEmpty() ? null : found.get(0);
+        JsonNode current = c.reportCreated || !c.personMultiselects.isEmpty() ? findPerson(c.email) : null;
         ObjectNode values = c.personValues.deepCopy();
         if (c.companyId != null) {
             values.putArray(companyAttribute).addObject().put("target_object", "companies")
@@ -72,9 +68,17 @@ public final class ContactWriter {
     }
 
     /** Asserts by parent record; a read first (only for a known person) tells whether the entry is new. */
+    private JsonNode findPerson(String email) {
+        ObjectNode query = NODES.objectNode();
+        query.putObject("filter").put("email_addresses", email);
+        query.put("limit", 1);
+        List<JsonNode> found = gateway.queryRecords("people", query);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
     public ContactUpsert assertEntry(ContactUpsert c) {
         boolean existed = false;
-        if (!c.personCreated) {
+        if (c.reportCreated && !c.personCreated) {
             ObjectNode query = NODES.objectNode();
             query.putObject("filter").put("parent_record_id", c.personId);
             query.put("limit", 1);
