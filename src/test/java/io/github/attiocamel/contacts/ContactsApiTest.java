@@ -36,8 +36,6 @@ class ContactsApiTest {
     static void boot() {
         bundle = RunningBundle.against(ATTIO.baseUrl(), ATTIO.apiKey())
                 .property("attio.contacts.mapping.person.lead_source", "lead_source")
-                // TODO(gw/infra): the gateway route reads this key as seconds, the packed properties say PT30S
-                .property("attio.breaker.wait-duration-in-open-state", "30")
                 .start();
         api = new ContactsHttp(bundle);
     }

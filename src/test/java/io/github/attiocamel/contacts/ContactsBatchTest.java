@@ -37,8 +37,6 @@ class ContactsBatchTest {
     static void boot() {
         bundle = RunningBundle.against(ATTIO.baseUrl(), ATTIO.apiKey())
                 .property("attio.contacts.batch.progress-interval-ms", "1000")
-                // TODO(gw/infra): the gateway route reads this key as seconds, the packed properties say PT30S
-                .property("attio.breaker.wait-duration-in-open-state", "30")
                 .start();
         api = new ContactsHttp(bundle);
     }
