@@ -170,8 +170,8 @@ public final class AttioValueMapper {
             if (type.equals("select") || type.equals("status")) {
                 List<String> titles = titles(type, target, identifier, slug);
                 if (!titles.contains(value.asText())) {
-                    mismatches.add(field + ": '" + value.asText() + "' is not a " + (type.equals("status") ? "stage"
-                            : "option") + " of " + identifier + "." + slug + "; valid: " + String.join(", ", titles));
+                    mismatches.add(field + ": '" + value.asText() + "' is not " + (type.equals("status") ? "a stage"
+                            : "an option") + " of " + identifier + "." + slug + "; valid: " + String.join(", ", titles));
                     return null;
                 }
             }
