@@ -59,7 +59,7 @@ public class ContactConfiguration implements CamelConfiguration {
                 property(pc, "attio.contacts.person-company-attribute", "company")));
         registry.bind("contactJobs", new ContactJobs(jobRepository, dataDir.resolve("jobs"), Clock.systemUTC(),
                 Integer.parseInt(property(pc, "attio.contacts.batch.failures-shown", "100"))));
-        registry.bind("contactRowPacer", new RowPacer(Long.parseLong(property(pc, "attio.contacts.batch.pace-millis", "43"))));
+        registry.bind("contactRowPacer", new RowPacer(Long.parseLong(property(pc, "attio.contacts.batch.pace-millis", "42"))));
         // rows of all running jobs share these threads; the gateway's write budget, not this pool, sets the pace
         ExecutorService pool = context.getExecutorServiceManager().newFixedThreadPool(this, "attio-contacts-job",
                 concurrency);

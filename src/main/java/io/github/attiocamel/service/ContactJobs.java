@@ -38,12 +38,15 @@ public final class ContactJobs {
     private final Path spoolDir;
     private final Clock clock;
     private final int failuresShown;
+    /** Jobs created before this instant belong to an earlier run of the bundle (see resumeInterrupted). */
+    private final java.time.Instant bootedAt;
 
     public ContactJobs(ContactJobRepository jobs, Path spoolDir, Clock clock, int failuresShown) {
         this.jobs = jobs;
         this.spoolDir = spoolDir;
         this.clock = clock;
         this.failuresShown = failuresShown;
+        this.bootedAt = clock.instant();
     }
 
     /** POST /api/contacts:batch: spools the body, counts rows (a malformed batch is a 400), queues a job. */
@@ -133,6 +136,30 @@ public final class ContactJobs {
         jobs.finish(jobId, ContactJob.FAILED, String.valueOf(failure.getMessage()));
         deleteQuietly(Path.of(spoolFile(jobId)));
         LOG.warn("[attio-contacts] job {} failed: {}", jobId, failure.getMessage());
+    }
+
+    /**
+     * At start-up: jobs a stop or crash interrupted. An API batch whose spool file survived runs again from its first
+     * row (every write is idempotent, so rows already done change nothing) and its id is returned; a file import is
+     * closed as FAILED, because its file was not moved and is imported again as a new job.
+     */
+    public List<String> resumeInterrupted() {
+        List<String> resumed = new ArrayList<>();
+        for (ContactJob job : jobs.unfinished()) {
+            if (!job.createdAt().isBefore(bootedAt)) {
+                continue; // accepted by this run, already on its way
+            }
+            if ("api".equals(job.source()) && Files.exists(Path.of(spoolFile(job.jobId())))) {
+                jobs.reset(job.jobId());
+                resumed.add(job.jobId());
+                LOG.info("[attio-contacts] job {} interrupted by a restart: running it again", job.jobId());
+            } else {
+                jobs.finish(job.jobId(), ContactJob.FAILED, "interrupted by a restart"
+                        + (job.source().startsWith("file:") ? "; the file is imported again as a new job" : ""));
+                LOG.warn("[attio-contacts] job {} interrupted by a restart and closed", job.jobId());
+            }
+        }
+        return resumed;
     }
 
     /** For the file drop: a file with failed rows is moved to the failed directory (its rows are in the job). */

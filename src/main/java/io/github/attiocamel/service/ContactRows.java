@@ -97,12 +97,19 @@ public final class ContactRows {
     /** Closeable so Camel's streaming splitter releases the file when the job ends. */
     public abstract static class RowIterator implements Iterator<Row>, Closeable {
         private Row next;
+        private boolean closed;
         int rowNo;
 
         abstract Row read() throws IOException;
 
+        abstract void closeSource();
+
         @Override
         public boolean hasNext() {
+            // the splitter asks once more after closing the iterator at the end of the job
+            if (closed) {
+                return false;
+            }
             if (next == null) {
                 try {
                     next = read();
@@ -124,7 +131,10 @@ public final class ContactRows {
         }
 
         @Override
-        public abstract void close();
+        public void close() {
+            closed = true;
+            closeSource();
+        }
     }
 
     private static final class ArrayRows extends RowIterator {
@@ -160,7 +170,7 @@ public final class ContactRows {
         }
 
         @Override
-        public void close() {
+        void closeSource() {
             try {
                 parser.close();
             } catch (IOException ignored) {
@@ -195,7 +205,7 @@ public final class ContactRows {
         }
 
         @Override
-        public void close() {
+        void closeSource() {
             try {
                 reader.close();
             } catch (IOException ignored) {
@@ -243,7 +253,7 @@ public final class ContactRows {
         }
 
         @Override
-        public void close() {
+        void closeSource() {
             try {
                 parser.close();
             } catch (IOException ignored) {

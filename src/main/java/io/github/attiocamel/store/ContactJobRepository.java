@@ -70,6 +70,28 @@ public final class ContactJobRepository {
                 "cannot finish job " + jobId, state, Timestamp.from(Instant.now()), truncate(error, 4000), jobId);
     }
 
+    /** Starts a job over (after a restart): its failures and counters are cleared, its rows will all run again. */
+    public void reset(String jobId) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement failures = c.prepareStatement("DELETE FROM contact_job_failure WHERE job_id = ?");
+                 PreparedStatement job = c.prepareStatement("UPDATE contact_job SET state = ?, done = 0, failed = 0, "
+                         + "started_at = NULL, finished_at = NULL, error = NULL WHERE job_id = ?")) {
+                failures.setString(1, jobId);
+                failures.executeUpdate();
+                job.setString(1, ContactJob.QUEUED);
+                job.setString(2, jobId);
+                job.executeUpdate();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot reset job " + jobId, e);
+        }
+    }
+
     public Optional<ContactJob> find(String jobId) {
         List<ContactJob> jobs = query("SELECT " + COLUMNS + " FROM contact_job WHERE job_id = ?", jobId);
         return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(0));

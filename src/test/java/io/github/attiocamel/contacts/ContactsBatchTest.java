@@ -143,6 +143,31 @@ class ContactsBatchTest {
     }
 
     @Test
+    void aBatchInterruptedByARestartRunsAgainFromItsSpooledUpload() throws Exception {
+        bundle.stop();
+        String jobId = "interrupted-" + System.nanoTime();
+        Path spool = bundle.dataDir().resolve("jobs").resolve(jobId + ".batch");
+        Files.createDirectories(spool.getParent());
+        Files.writeString(spool, ndjson("resumed-", 3));
+        try (io.github.attiocamel.store.AttioStore store = new io.github.attiocamel.store.AttioStore(
+                io.github.attiocamel.store.AttioStore.h2FileUrl(bundle.dataDir().toString()), "sa", "", 2)) {
+            var jobs = new io.github.attiocamel.store.ContactJobRepository(store.dataSource());
+            jobs.create(jobId, "api", 3);
+            jobs.start(jobId);
+            jobs.rowDone(jobId);
+        } finally {
+            bundle.start();
+        }
+
+        JsonNode done = awaitJob(jobId, Duration.ofSeconds(30), null);
+
+        assertThat(done.path("state").asText()).isEqualTo("COMPLETED");
+        assertThat(done.path("done").asInt()).isEqualTo(3);
+        assertThat(ATTIO.simulator().data().findRecord("people", "email_addresses", "resumed-2@gmail.com")).isNotNull();
+        assertThat(spool).doesNotExist();
+    }
+
+    @Test
     void aMalformedBatchIsRefusedBeforeAJobExists() {
         ContactsHttp.Answer a = api.post("/api/contacts:batch", "[{\"email\": \"x@gmail.com\"}, {\"email\": ");
 

@@ -39,8 +39,9 @@ class ContactsBenchmarkTest {
     private String measure(String label, boolean lifted, int contacts) {
         RunningBundle bundle = RunningBundle.against(ATTIO.baseUrl(), ATTIO.apiKey());
         if (lifted) {
-            // the budget keys refuse values above Attio's limits: lift by shrinking the throttles' period instead
-            bundle.property("attio.rate.period-millis", "1").property("attio.contacts.batch.pace-millis", "1")
+            // the budget keys refuse values above Attio's limits: lift the gateway's derived throttle keys instead
+            bundle.property("attio.gateway.write-permits", "10000").property("attio.gateway.read-permits", "10000")
+                    .property("attio.gateway.slice-millis", "1000").property("attio.contacts.batch.pace-millis", "0")
                     .property("attio.contacts.batch.concurrency", "16");
         }
         bundle.start();
