@@ -77,7 +77,7 @@ public final class AttioSimulator implements AutoCloseable {
     private int writesInWindow;
 
     private AttioSimulator(int port) {
-        this.apiKey = "sim_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        this.apiKey = "sim_" + randomHex(16);
         this.validator = sharedValidator();
         this.data = new SimulatorData(mapper);
         this.data.eventSink = this::emit;
@@ -93,7 +93,15 @@ public final class AttioSimulator implements AutoCloseable {
         }
     }
 
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static OpenApiValidator sharedValidator;
+
+    /** Random bytes as hex for keys and secrets (nextBytes: generateSeed may wait for entropy). */
+    static String randomHex(int bytes) {
+        byte[] buffer = new byte[bytes];
+        RANDOM.nextBytes(buffer);
+        return HexFormat.of().formatHex(buffer);
+    }
 
     /** One validator per JVM: parsing the document and compiling schemas costs seconds, test classes pay it once. */
     private static synchronized OpenApiValidator sharedValidator() {
