@@ -15,7 +15,7 @@ import static org.awaitility.Awaitility.await;
 
 class HealthEndpointTest {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Test
     void healthIs503AndNamesTheAttioCheckWhenAttioCannotBeReached() throws Exception {
