@@ -51,6 +51,10 @@ public final class ContactJobs {
 
     /** POST /api/contacts:batch: spools the body, counts rows (a malformed batch is a 400), queues a job. */
     public Map<String, Object> acceptUpload(InputStream body, String contentType) {
+        if (body == null) {
+            throw new ValidationException(Map.of("body", "empty: send a JSON array or NDJSON with Content-Type "
+                    + "application/json or application/x-ndjson (a form-encoded body is not read)"));
+        }
         String jobId = UUID.randomUUID().toString();
         Path spool = spoolDir.resolve(jobId + ".batch");
         try {

@@ -111,7 +111,8 @@ public final class ContactNormaliser {
             throw new ValidationException(Map.of("body", "cannot read: " + e.getMessage()));
         }
         if (node == null || !node.isObject()) {
-            throw new ValidationException(Map.of("body", "expected a JSON object with at least \"email\""));
+            throw new ValidationException(Map.of("body", "expected a JSON object with at least \"email\", sent as "
+                    + "Content-Type: application/json"));
         }
         return node;
     }
