@@ -260,6 +260,31 @@ public final class MirrorRepository {
         }
     }
 
+    /**
+     * The ids a deletion pass of {@code runId} at {@code at} tombstoned: lets a run that crashed right after the
+     * pass committed publish its deletions again (at least once) without running a second, different pass.
+     */
+    public List<String> deletedByPass(MirrorKind kind, String container, String runId, Instant at, String source) {
+        String sql = "SELECT " + kind.idColumn + " FROM " + kind.table + " WHERE " + kind.containerColumn
+                + " = ? AND deleted = TRUE AND merged_into IS NULL AND source = ? AND synced_at = ? "
+                + "AND (last_seen_run IS NULL OR last_seen_run <> ?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, container);
+            ps.setString(2, source);
+            ps.setTimestamp(3, Timestamp.from(at));
+            ps.setString(4, runId);
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the deletion pass of " + container, e);
+        }
+    }
+
     // ---- SQL helpers ------------------------------------------------------------------------------------------
 
     private static String columns(MirrorKind kind) {
