@@ -1,0 +1,67 @@
+package io.github.attiocamel.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.http.HttpComponent;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Binds the gateway's beans (listed in {@code camel.main.configuration-classes}; no classpath scanning):
+ * {@code attioGateway}, {@code attioResponses}, {@code attioRetryAfterGate}, {@code attioGatewayMetrics},
+ * {@code attioGatewayRetryListener}. Reads the {@code attio.cache.*} and {@code attio.http.*} keys; the rate, retry
+ * and breaker keys are read by the YAML routes. Every key has a default.
+ */
+public class GatewayConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext camelContext) {
+        Duration schemaTtl = Duration.parse(property(camelContext, "attio.cache.schema-ttl", "PT30M"));
+        long schemaSize = Long.parseLong(property(camelContext, "attio.cache.schema-max-entries", "1000"));
+        Duration recordTtl = Duration.parse(property(camelContext, "attio.cache.record-ttl", "PT5M"));
+        long recordSize = Long.parseLong(property(camelContext, "attio.cache.record-max-entries", "10000"));
+        String sortAttribute = property(camelContext, "attio.paging.sort-attribute", "created_at");
+
+        configureHttp(camelContext, "http");
+        configureHttp(camelContext, "https");
+
+        ObjectMapper mapper = new ObjectMapper();
+        RetryAfterGate gate = new RetryAfterGate();
+        GatewayMetrics metrics = new GatewayMetrics(camelContext);
+        Cache<String, List<JsonNode>> schemaCache = Caffeine.newBuilder()
+                .expireAfterWrite(schemaTtl).maximumSize(schemaSize).build();
+        Cache<String, JsonNode> recordCache = Caffeine.newBuilder()
+                .expireAfterWrite(recordTtl).maximumSize(recordSize).build();
+
+        camelContext.getRegistry().bind("attioRetryAfterGate", gate);
+        camelContext.getRegistry().bind("attioGatewayMetrics", metrics);
+        camelContext.getRegistry().bind("attioResponses", new AttioResponses(mapper, gate, metrics, Clock.systemUTC()));
+        camelContext.getRegistry().bind("attioGatewayRetryListener", new GatewayRetryListener(metrics));
+        camelContext.getRegistry().bind("attioGateway",
+                new CamelAttioGateway(camelContext, mapper, schemaCache, recordCache, sortAttribute));
+    }
+
+    /** Timeouts so that a silent Attio is an I/O failure (retried, counted by the breaker), not a hang. */
+    private static void configureHttp(CamelContext camelContext, String scheme) {
+        HttpComponent http = camelContext.getComponent(scheme, HttpComponent.class);
+        if (http == null) {
+            return;
+        }
+        int connect = (int) Duration.parse(property(camelContext, "attio.http.connect-timeout", "PT5S")).toMillis();
+        int response = (int) Duration.parse(property(camelContext, "attio.http.response-timeout", "PT30S")).toMillis();
+        http.setConnectTimeout(connect);
+        http.setConnectionRequestTimeout(response);
+        http.setSoTimeout(response);
+        http.setResponseTimeout(response);
+    }
+
+    private static String property(CamelContext camelContext, String key, String defaultValue) {
+        return camelContext.getPropertiesComponent().resolveProperty(key).orElse(defaultValue);
+    }
+}
