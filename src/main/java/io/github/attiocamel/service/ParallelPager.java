@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
@@ -38,6 +39,8 @@ public final class ParallelPager implements Iterator<ParallelPager.Page>, Closea
     private final int expectedPages;
     private final ExecutorService executor;
     private final TreeMap<Integer, Future<List<JsonNode>>> inFlight = new TreeMap<>();
+    /** Lowest index known to be the last page (answered short), even if not handed out yet. */
+    private final AtomicInteger lastPage = new AtomicInteger(Integer.MAX_VALUE);
     private int nextToRequest;
     private int nextToHand;
     private boolean done;
@@ -96,14 +99,24 @@ public final class ParallelPager implements Iterator<ParallelPager.Page>, Closea
 
     private void requestAhead() {
         while (!done && inFlight.size() < parallel && mayRequest(nextToRequest)) {
-            int offset = Math.multiplyExact(nextToRequest, pageSize);
-            inFlight.put(nextToRequest, executor.submit(() -> fetchAtOffset.apply(offset)));
+            int index = nextToRequest;
+            int offset = Math.multiplyExact(index, pageSize);
+            inFlight.put(index, executor.submit(() -> {
+                List<JsonNode> records = fetchAtOffset.apply(offset);
+                if (records.size() < pageSize) {
+                    lastPage.accumulateAndGet(index, Math::min);
+                }
+                return records;
+            }));
             nextToRequest++;
         }
     }
 
-    /** Within the expected size, or past it once the expected last page came back full (the set grew). */
+    /** Not past a page known to be the last; within the expected size, or past it once the expected last page came back full (the set grew). */
     private boolean mayRequest(int index) {
+        if (index > lastPage.get()) {
+            return false;
+        }
         return expectedPages <= 0 || index < expectedPages || nextToHand >= expectedPages;
     }
 
