@@ -40,6 +40,7 @@ final class OpenApiValidator {
         final List<JsonNode> parameters = new ArrayList<>();
         final JsonNode bodySchema;
         final boolean bodyRequired;
+        final JsonNode responses;
         private final long literalSegments;
 
         Operation(String method, String template, JsonNode pathItem, JsonNode operation) {
@@ -52,6 +53,7 @@ final class OpenApiValidator {
             JsonNode body = operation.path("requestBody");
             this.bodySchema = body.path("content").path("application/json").path("schema");
             this.bodyRequired = body.path("required").asBoolean(false);
+            this.responses = operation.path("responses");
         }
 
         Map<String, String> match(String[] pathSegments) {
@@ -81,8 +83,12 @@ final class OpenApiValidator {
     private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     // Attio rejects malformed UUIDs, dates and URLs, so formats are assertions here, not annotations
     private final SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+    // responses: formats stay annotations, because the document's own examples break them
+    // (timestamp values are typed "format": "date" yet carry date-times)
+    private final SchemaValidatorsConfig responseConfig = SchemaValidatorsConfig.builder().formatAssertionsEnabled(false).build();
     // keyed by identity: JsonNode equality would hash whole schema trees on every request
     private final Map<JsonNode, JsonSchema> compiled = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+    private final Map<JsonNode, JsonSchema> compiledResponses = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     OpenApiValidator(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -186,8 +192,27 @@ final class OpenApiValidator {
         return problems;
     }
 
+    /** How a response breaks the operation's documented response (used by tests to keep the simulator honest). */
+    List<String> validateResponse(Match match, int status, String body) throws IOException {
+        JsonNode schema = match.operation().responses.path(String.valueOf(status)).path("content")
+                .path("application/json").path("schema");
+        if (schema.isMissingNode()) {
+            return List.of("no documented JSON response " + status + " for " + match.operation().method + " "
+                    + match.operation().template);
+        }
+        List<String> problems = new ArrayList<>();
+        for (ValidationMessage message : schema(schema, compiledResponses, responseConfig).validate(mapper.readTree(body))) {
+            problems.add(message.getMessage());
+        }
+        return problems;
+    }
+
     private JsonSchema schema(JsonNode schema) {
-        return compiled.computeIfAbsent(schema, s -> {
+        return schema(schema, compiled, config);
+    }
+
+    private JsonSchema schema(JsonNode schema, Map<JsonNode, JsonSchema> cache, SchemaValidatorsConfig settings) {
+        return cache.computeIfAbsent(schema, s -> {
             // the operation schema becomes a document root that carries the components its $refs point into
             ObjectNode root = JsonNodeFactory.instance.objectNode();
             root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
@@ -195,7 +220,7 @@ final class OpenApiValidator {
                 root.setAll((ObjectNode) s);
             }
             root.set("components", components);
-            return factory.getSchema(root, config);
+            return factory.getSchema(root, settings);
         });
     }
 

@@ -175,13 +175,27 @@ final class Operations {
                 if (!text.isEmpty() && rendered.path("values").toString().toLowerCase(java.util.Locale.ROOT).contains(text)) {
                     ObjectNode hit = results.addObject();
                     hit.set("id", rendered.path("id"));
-                    hit.put("object_slug", c.slug).put("object_id", c.id);
-                    JsonNode name = rendered.path("values").path("name").path(0);
+                    JsonNode values = rendered.path("values");
+                    JsonNode name = values.path("name").path(0);
                     hit.put("record_text", name.has("full_name") ? name.path("full_name").asText() : name.path("value").asText(""));
+                    hit.putNull("record_image");
+                    hit.put("object_slug", c.slug);
+                    if ("people".equals(c.slug)) {
+                        hit.set("email_addresses", strings(values.path("email_addresses"), "email_address"));
+                        hit.set("phone_numbers", strings(values.path("phone_numbers"), "phone_number"));
+                    } else if ("companies".equals(c.slug)) {
+                        hit.set("domains", strings(values.path("domains"), "domain"));
+                    }
                 }
             }
         }
         return wrap(results);
+    }
+
+    private static ArrayNode strings(JsonNode values, String field) {
+        ArrayNode array = NODES.arrayNode();
+        values.forEach(v -> array.add(v.path(field).asText()));
+        return array;
     }
 
     private JsonNode notes() {
@@ -309,7 +323,8 @@ final class Operations {
             comment.putObject("entry").put("entry_id", entryId).put("list_id", list.id);
             comment.putObject("record").put("record_id", row.parentRecordId).put("object_id", data.object(row.parentObject).id);
         }
-        comment.putNull("resolved_at").putNull("resolved_by");
+        comment.putNull("resolved_at");
+        comment.putObject("resolved_by"); // the document types it as an object even while unresolved
         comment.put("created_at", data.timestamp());
         comment.putObject("author").put("type", "workspace-member").put("id", d.path("author").path("id").asText());
         data.comments.put(id, comment);

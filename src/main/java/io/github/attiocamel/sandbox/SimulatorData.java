@@ -30,6 +30,8 @@ public final class SimulatorData {
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    // the document types actor ids as strings (its "nullable" is an OpenAPI 3.0 keyword 3.1 ignores)
+    static final String SYSTEM_ACTOR_ID = "00000000-0000-4000-8000-000000000000";
 
     enum Mode { CREATE, PATCH, PUT, ASSERT }
 
@@ -1067,7 +1069,7 @@ public final class SimulatorData {
     private ObjectNode systemValue(Row row, Attribute a, String value) {
         ObjectNode v = NODES.objectNode();
         v.put("active_from", row.createdAt).putNull("active_until");
-        v.putObject("created_by_actor").put("type", "system").putNull("id");
+        v.putObject("created_by_actor").put("type", "system").put("id", SYSTEM_ACTOR_ID);
         return v.put("value", value).put("attribute_type", a.type);
     }
 
@@ -1085,7 +1087,7 @@ public final class SimulatorData {
         node.putArray("parent_object").add(c.parentObject);
         node.put("workspace_access", "full-access");
         node.putArray("workspace_member_access");
-        node.putObject("created_by_actor").put("type", "system").putNull("id");
+        node.putObject("created_by_actor").put("type", "system").put("id", SYSTEM_ACTOR_ID);
         return node.put("created_at", c.createdAt);
     }
 
@@ -1097,12 +1099,9 @@ public final class SimulatorData {
                 .put("is_unique", a.unique).put("is_multiselect", a.multiselect).put("is_default_value_enabled", false)
                 .put("is_archived", false).putNull("default_value").putNull("relationship").put("created_at", a.createdAt);
         ObjectNode config = node.putObject("config");
-        ObjectNode currency = config.putObject("currency");
-        if (a.currency == null) {
-            currency.putNull("default_currency_code").putNull("display_type");
-        } else {
-            currency.put("default_currency_code", a.currency).put("display_type", "symbol");
-        }
+        // the document's enums admit no null here, so non-currency attributes carry the workspace default
+        config.putObject("currency").put("default_currency_code", a.currency == null ? "USD" : a.currency)
+                .put("display_type", "symbol");
         ArrayNode allowed = config.putObject("record_reference").putArray("allowed_object_ids");
         a.allowedObjects.forEach(allowed::add);
         return node;
