@@ -6,7 +6,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpComponent;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +17,7 @@ import java.util.List;
 /**
  * Binds the gateway's beans (listed in {@code camel.main.configuration-classes}; no classpath scanning):
  * {@code attioGateway}, {@code attioResponses}, {@code attioRetryAfterGate}, {@code attioGatewayMetrics},
- * {@code attioGatewayRetryListener}. Reads the {@code attio.cache.*} and {@code attio.http.*} keys; the rate, retry
+ * {@code attioGatewayRetryListener}, {@code attioHttpClientConfigurer}. Reads the {@code attio.cache.*} and {@code attio.http.*} keys; the rate, retry
  * and breaker keys are read by the YAML routes. Every key has a default.
  */
 public class GatewayConfiguration implements CamelConfiguration {
@@ -39,6 +41,9 @@ public class GatewayConfiguration implements CamelConfiguration {
         Cache<String, JsonNode> recordCache = Caffeine.newBuilder()
                 .expireAfterWrite(recordTtl).maximumSize(recordSize).build();
 
+        // httpclient5 silently repeats 429/503 answers once by itself; retries are the routes' decision alone
+        HttpClientConfigurer noClientRetries = HttpClientBuilder::disableAutomaticRetries;
+        camelContext.getRegistry().bind("attioHttpClientConfigurer", noClientRetries);
         camelContext.getRegistry().bind("attioRetryAfterGate", gate);
         camelContext.getRegistry().bind("attioGatewayMetrics", metrics);
         camelContext.getRegistry().bind("attioResponses", new AttioResponses(mapper, gate, metrics, Clock.systemUTC()));
