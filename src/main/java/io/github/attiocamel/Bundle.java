@@ -3,8 +3,11 @@ package io.github.attiocamel;
 import io.github.attiocamel.config.Profile;
 import io.github.attiocamel.config.SettingsCheck;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListener;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,6 +23,7 @@ public final class Bundle {
     private String routesDir;
     private boolean sandbox;
     private final Map<String, String> overrides = new LinkedHashMap<>();
+    private final List<MainListener> listeners = new ArrayList<>();
 
     public Bundle profile(Profile profile) {
         this.profile = profile;
@@ -50,6 +54,12 @@ public final class Bundle {
         return this;
     }
 
+    /** Called around Camel's lifecycle (sandbox banner and simulator shutdown). */
+    public Bundle listener(MainListener listener) {
+        listeners.add(listener);
+        return this;
+    }
+
     public Profile profile() {
         return profile;
     }
@@ -69,6 +79,7 @@ public final class Bundle {
                 : "file:" + Path.of(routesDir).toAbsolutePath().normalize().toString().replace('\\', '/') + "/*.camel.yaml");
         overrides.forEach(main::addOverrideProperty);
         main.addMainListener(new SettingsCheck(profile, sandbox));
+        listeners.forEach(main::addMainListener);
         return main;
     }
 }

@@ -54,7 +54,7 @@ public final class RunningBundle implements AutoCloseable {
         property("attio.data-dir", dataDir.toString());
         property("attio.http-port", String.valueOf(httpPort));
         property("attio.management-port", String.valueOf(managementPort));
-        // tests run several bundles per JVM: keep each one's H2 files and health cache apart
+        // an ATTIO_STORE_JDBC_URL on the developer's machine must never point a test at a real database
         property("attio.store.jdbc-url", "");
     }
 
