@@ -80,11 +80,7 @@ public final class FullSyncService {
      * @param trigger schedule | api
      */
     public SyncRunRepository.Claim trigger(String kind, String target, String trigger) {
-        MirrorKind mirrorKind = "entries".equals(kind) ? MirrorKind.ENTRIES : MirrorKind.RECORDS;
-        String name = mirrorKind == MirrorKind.RECORDS ? "object" : "list";
-        if (target == null || !SLUG.matcher(target).matches()) {
-            throw new ValidationException(Map.of(name, "must be a slug or id (letters, digits, '-', '_')"));
-        }
+        MirrorKind mirrorKind = validate(kind, target);
         long expected = mirror.count(mirrorKind, target, false);
         SyncRunRepository.Claim claim = runs.claim(mirrorKind, target, settings.pageSize(), expected, trigger,
                 clock.instant());
@@ -96,6 +92,16 @@ public final class FullSyncService {
             LOG.info("[attio-full-sync] {} already running as {}: {} trigger joins it", key, claim.runId(), trigger);
         }
         return claim;
+    }
+
+    /** An object or list slug (or id) as Attio accepts it in a path; anything else is refused before a run exists. */
+    public MirrorKind validate(String kind, String target) {
+        MirrorKind mirrorKind = "entries".equals(kind) ? MirrorKind.ENTRIES : MirrorKind.RECORDS;
+        if (target == null || !SLUG.matcher(target).matches()) {
+            throw new ValidationException(Map.of(mirrorKind == MirrorKind.RECORDS ? "object" : "list",
+                    "must be a slug or id (letters, digits, '-', '_')"));
+        }
+        return mirrorKind;
     }
 
     /** The run route's first step: the run as persisted (a resumed run carries its pages done). */
