@@ -179,17 +179,20 @@ public final class MirrorRepository {
         if (ids.isEmpty()) {
             return hashes;
         }
-        String sql = "SELECT " + kind.idColumn + ", values_hash, deleted FROM " + kind.table + " WHERE "
-                + kind.containerColumn + " = ? AND " + kind.idColumn + " IN (" + "?,".repeat(ids.size() - 1) + "?)";
+        // By id only (index mirror_*_id, V31), container checked here: with "container = ? AND id IN (...)" H2 picks
+        // the primary key on the container and scans the whole object for every page (quadratic in its size).
+        String sql = "SELECT " + kind.idColumn + ", values_hash, deleted, " + kind.containerColumn + " FROM "
+                + kind.table + " WHERE " + kind.idColumn + " IN (" + "?,".repeat(ids.size() - 1) + "?)";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, container);
-            int i = 2;
+            int i = 1;
             for (String id : ids) {
                 ps.setString(i++, id);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    hashes.put(rs.getString(1), (rs.getBoolean(3) ? "deleted:" : "") + rs.getString(2));
+                    if (container.equals(rs.getString(4))) {
+                        hashes.put(rs.getString(1), (rs.getBoolean(3) ? "deleted:" : "") + rs.getString(2));
+                    }
                 }
             }
             return hashes;
