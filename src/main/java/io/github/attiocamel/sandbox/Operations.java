@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -360,7 +358,7 @@ final class Operations {
         hook.set("subscriptions", d.path("subscriptions"));
         hook.putObject("id").put("workspace_id", data.workspaceId).put("webhook_id", id);
         hook.put("status", "active").put("created_at", data.timestamp());
-        hook.put("secret", HexFormat.of().formatHex(new SecureRandom().generateSeed(24)));
+        hook.put("secret", AttioSimulator.randomHex(24));
         data.webhooks.put(id, hook);
         return wrap(hook.deepCopy());
     }

@@ -70,11 +70,16 @@ public final class SimulatorExtension implements BeforeAllCallback, AfterAllCall
 
     @Override
     public void afterEach(ExtensionContext context) {
-        List<String> violations = simulator().violations();
-        simulator().clearViolations();
+        assertNoViolations(simulator(), context.getDisplayName());
+    }
+
+    /** Fails (and clears them, so the next test starts clean) when the simulator holds OpenAPI violations. */
+    public static void assertNoViolations(AttioSimulator simulator, String where) {
+        List<String> violations = simulator.violations();
+        simulator.clearViolations();
         if (!violations.isEmpty()) {
             throw new AssertionError(violations.size() + " request(s) violated Attio's OpenAPI document in "
-                    + context.getDisplayName() + ":\n  " + String.join("\n  ", violations));
+                    + where + ":\n  " + String.join("\n  ", violations));
         }
     }
 
