@@ -1,0 +1,138 @@
+package io.github.attiocamel.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.attiocamel.store.MirrorKind;
+import io.github.attiocamel.store.MirrorRepository;
+import io.github.attiocamel.store.MirrorRow;
+import io.github.attiocamel.store.SyncRun;
+import io.github.attiocamel.store.SyncRunRepository;
+import io.github.attiocamel.store.ValuesHash;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reconciles full-sync pages with the mirror by hash ({@link ValuesHash}, the one definition of "changed" shared
+ * with the webhook flow): new -> created, different (or a tombstone come back) -> updated, same -> unchanged (no
+ * write beyond the run stamp, no change message). A page is classified first, its change messages are published,
+ * and only then is it committed (one JDBC transaction, batched statements): a crash in between redoes the page on
+ * resume and publishes its changes again, so the change feed is at least once, never lossy.
+ */
+public final class ReconciliationService {
+
+    public static final String SOURCE = "full-sync";
+
+    /** One classified page: what to write, and the change messages it causes. */
+    public record PageResult(SyncRun run, int pageIndex, int records, List<MirrorRow> created, List<MirrorRow> updated,
+                             Set<String> unchangedIds, List<Map<String, Object>> changes) {}
+
+    private final MirrorRepository mirror;
+    private final SyncRunRepository runs;
+    private final SyncMetrics metrics;
+    private final Clock clock;
+
+    public ReconciliationService(MirrorRepository mirror, SyncRunRepository runs, SyncMetrics metrics, Clock clock) {
+        this.mirror = mirror;
+        this.runs = runs;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    public PageResult classify(SyncRun run, ParallelPager.Page page) {
+        Instant now = clock.instant();
+        // keyed by id: offset paging can repeat a row inside one page when Attio's data moves under us
+        Map<String, MirrorRow> rows = new LinkedHashMap<>();
+        Map<String, JsonNode> values = new LinkedHashMap<>();
+        for (JsonNode item : page.records()) {
+            MirrorRow row = toRow(run.kind(), run.target(), item, now);
+            rows.put(row.id(), row);
+            values.put(row.id(), valuesOf(run.kind(), item));
+        }
+        Map<String, String> known = mirror.hashes(run.kind(), run.target(), rows.keySet());
+        List<MirrorRow> created = new ArrayList<>();
+        List<MirrorRow> updated = new ArrayList<>();
+        Set<String> unchanged = new LinkedHashSet<>();
+        List<Map<String, Object>> changes = new ArrayList<>();
+        for (MirrorRow row : rows.values()) {
+            String hash = known.get(row.id());
+            if (hash == null) {
+                created.add(row);
+                changes.add(change(run.kind(), "created", row.container(), row.id(), values.get(row.id()), now));
+            } else if (hash.equals(row.valuesHash())) {
+                unchanged.add(row.id());
+            } else {
+                updated.add(row);
+                changes.add(change(run.kind(), "updated", row.container(), row.id(), values.get(row.id()), now));
+            }
+        }
+        return new PageResult(run, page.index(), page.records().size(), created, updated, unchanged, changes);
+    }
+
+    /** Writes the page and counts it done (after its change messages went out). */
+    public void commit(PageResult page) {
+        SyncRun run = page.run();
+        mirror.writeSyncPage(run.kind(), run.target(), run.runId(), page.created(), page.updated(), page.unchangedIds());
+        boolean counted = runs.pageDone(run.runId(), page.pageIndex(), page.records(), page.created().size(),
+                page.updated().size(), page.unchangedIds().size(), clock.instant());
+        if (counted) {
+            metrics.page(SyncRun.activeKey(run.kind(), run.target()), page.created().size(), page.updated().size(),
+                    page.unchangedIds().size());
+        }
+    }
+
+    /**
+     * The deletion pass, once every page is done: one transaction tombstones every live row the run never saw. A
+     * run resumed after the pass committed finds the same rows again by the pass's instant, so their change messages
+     * are published at least once and no second, different pass ever runs.
+     */
+    public List<Map<String, Object>> deletionPass(SyncRun run) {
+        Instant at = runs.beginDeletion(run.runId(), clock.instant());
+        Set<String> ids = new LinkedHashSet<>(mirror.deleteUnseen(run.kind(), run.target(), run.runId(), at, SOURCE));
+        ids.addAll(mirror.deletedByPass(run.kind(), run.target(), run.runId(), at, SOURCE));
+        List<Map<String, Object>> changes = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            changes.add(change(run.kind(), "deleted", run.target(), id, null, at));
+        }
+        return changes;
+    }
+
+    static MirrorRow toRow(MirrorKind kind, String container, JsonNode item, Instant now) {
+        JsonNode id = item.path("id");
+        JsonNode values = valuesOf(kind, item);
+        if (!values.isObject()) {
+            throw new IllegalArgumentException("Attio returned a " + kind.name().toLowerCase() + " item without values");
+        }
+        String itemId = kind == MirrorKind.RECORDS ? id.path("record_id").asText(null) : id.path("entry_id").asText(null);
+        if (itemId == null) {
+            throw new IllegalArgumentException("Attio returned a " + kind.name().toLowerCase() + " item without an id");
+        }
+        String containerId = kind == MirrorKind.RECORDS ? id.path("object_id").asText(null) : id.path("list_id").asText(null);
+        return new MirrorRow(kind, container, itemId, id.path("workspace_id").asText(null), containerId,
+                item.path("parent_object").asText(null), item.path("parent_record_id").asText(null), values.toString(),
+                ValuesHash.of(values), item.path("web_url").asText(null), item.path("created_at").asText(null), now,
+                SOURCE, false, null);
+    }
+
+    private static JsonNode valuesOf(MirrorKind kind, JsonNode item) {
+        return kind == MirrorKind.RECORDS ? item.path("values") : item.path("entry_values");
+    }
+
+    /** The canonical change message (docs/ARCHITECTURE.md, "Change feed"). */
+    static Map<String, Object> change(MirrorKind kind, String what, String container, String id, JsonNode values,
+                                      Instant at) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", SOURCE);
+        m.put("event_type", (kind == MirrorKind.RECORDS ? "record." : "list-entry.") + what);
+        m.put("object", container);
+        m.put("record_id", id);
+        m.put("values", values);
+        m.put("occurred_at", at.toString());
+        return m;
+    }
+}
