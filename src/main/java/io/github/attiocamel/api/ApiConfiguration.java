@@ -15,7 +15,8 @@ public class ApiConfiguration implements CamelConfiguration {
         PropertiesComponent pc = context.getPropertiesComponent();
         context.getRegistry().bind("bundleApiGuard", new BearerTokenGuard(pc.resolveProperty("attio.api-token").orElse("")));
         // an open breaker is retried by Attio callers after its wait duration, so that is the honest Retry-After
-        Duration retryAfter = Duration.parse(pc.resolveProperty("attio.breaker.wait-duration-in-open-state").orElse("PT30S"));
+        Duration retryAfter = Duration.ofSeconds(Long.parseLong(
+                pc.resolveProperty("attio.breaker.wait-duration-in-open-state").orElse("30").trim()));
         context.getRegistry().bind("bundleApiErrors", new ApiErrors(retryAfter, Clock.systemUTC()));
     }
 }

@@ -1,6 +1,7 @@
 package io.github.attiocamel.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.Iterator;
@@ -59,6 +60,15 @@ public interface AttioGateway {
 
     /** Lazy offset paging over records/query, sorted explicitly; ends on a short page. Splittable with streaming. */
     Iterator<List<JsonNode>> recordPages(String object, ObjectNode filter, int pageSize);
+
+    /** As {@link #recordPages(String, ObjectNode, int)} with caller-chosen sorts (must be stable). */
+    Iterator<List<JsonNode>> recordPages(String object, ObjectNode filter, ArrayNode sorts, int pageSize);
+
+    /**
+     * One page at an explicit offset, in the same stable order as {@link #recordPages}: what a parallel pager needs.
+     * A page shorter than {@code limit} is the last one.
+     */
+    List<JsonNode> queryRecordsPage(String object, ObjectNode filter, int limit, int offset);
 
     // ---- list entries ---------------------------------------------------------------------------------------
     Optional<JsonNode> getEntry(String list, String entryId);

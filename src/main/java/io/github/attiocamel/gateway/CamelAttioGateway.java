@@ -1,0 +1,400 @@
+package io.github.attiocamel.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.resilience4j.ResilienceProcessor;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@link AttioGateway} over the YAML routes in {@code routes/attio-gateway.camel.yaml}: builds method, path,
+ * query and JSON body, picks the budget class, and leaves throttling, the Retry-After gate, retries, the breaker and
+ * error classification to the routes. Caches schema lists and records (Caffeine).
+ */
+public class CamelAttioGateway implements AttioGateway {
+
+    static final String READ_ROUTE = "direct:attio-gateway-read";
+    static final String WRITE_ROUTE = "direct:attio-gateway-write";
+    static final String BREAKER_ID = "attio-gateway-breaker";
+
+    private final CamelContext camelContext;
+    private final ObjectMapper mapper;
+    private final Cache<String, List<JsonNode>> schemaCache;
+    private final Cache<String, JsonNode> recordCache;
+    private final String defaultSortAttribute;
+    private volatile ProducerTemplate template;
+
+    public CamelAttioGateway(CamelContext camelContext, ObjectMapper mapper, Cache<String, List<JsonNode>> schemaCache,
+                             Cache<String, JsonNode> recordCache, String defaultSortAttribute) {
+        this.camelContext = camelContext;
+        this.mapper = mapper;
+        this.schemaCache = schemaCache;
+        this.recordCache = recordCache;
+        this.defaultSortAttribute = defaultSortAttribute;
+    }
+
+    // ---- health ----------------------------------------------------------------------------------------------
+
+    @Override
+    public JsonNode self() {
+        return read("self", "/v2/self", null, null);
+    }
+
+    @Override
+    public String circuitBreakerState() {
+        ResilienceProcessor breaker = camelContext.getProcessor(BREAKER_ID, ResilienceProcessor.class);
+        return breaker == null || breaker.getCircuitBreaker() == null ? "UNKNOWN" : breaker.getCircuitBreaker().getState().name();
+    }
+
+    // ---- schema --------------------------------------------------------------------------------------------
+
+    @Override
+    public List<JsonNode> objects() {
+        return schema("objects", () -> list(read("objects", "/v2/objects", null, null)));
+    }
+
+    @Override
+    public List<JsonNode> attributes(String target, String identifier) {
+        String path = "/v2/" + target(target) + "/" + seg(identifier) + "/attributes";
+        return schema("attributes:" + target + ":" + identifier, () -> list(read("attributes", path, null, null)));
+    }
+
+    @Override
+    public List<JsonNode> selectOptions(String target, String identifier, String attribute) {
+        String path = "/v2/" + target(target) + "/" + seg(identifier) + "/attributes/" + seg(attribute) + "/options";
+        return schema("options:" + target + ":" + identifier + ":" + attribute,
+                () -> list(read("select-options", path, null, null)));
+    }
+
+    @Override
+    public List<JsonNode> statuses(String target, String identifier, String attribute) {
+        String path = "/v2/" + target(target) + "/" + seg(identifier) + "/attributes/" + seg(attribute) + "/statuses";
+        return schema("statuses:" + target + ":" + identifier + ":" + attribute,
+                () -> list(read("statuses", path, null, null)));
+    }
+
+    @Override
+    public List<JsonNode> lists() {
+        return schema("lists", () -> list(read("lists", "/v2/lists", null, null)));
+    }
+
+    @Override
+    public JsonNode list(String list) {
+        return schema("list:" + list, () -> List.of(data(read("lists", "/v2/lists/" + seg(list), null, null)))).get(0);
+    }
+
+    @Override
+    public void invalidateSchema() {
+        schemaCache.invalidateAll();
+    }
+
+    // ---- records -------------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<JsonNode> getRecord(String object, String recordId) {
+        String key = recordKey(object, recordId);
+        JsonNode cached = recordCache.getIfPresent(key);
+        if (cached != null) {
+            return Optional.of(cached.deepCopy());
+        }
+        Optional<JsonNode> record = notFoundAsEmpty(() -> data(read("records.get", recordPath(object, recordId), null, null)));
+        record.ifPresent(r -> recordCache.put(key, r.deepCopy()));
+        return record;
+    }
+
+    @Override
+    public void invalidateRecord(String object, String recordId) {
+        recordCache.invalidate(recordKey(object, recordId));
+    }
+
+    @Override
+    public JsonNode assertRecord(String object, String matchingAttribute, ObjectNode values) {
+        String query = "matching_attribute=" + URLEncoder.encode(matchingAttribute, StandardCharsets.UTF_8);
+        return cached(object, data(write("records.assert", "PUT", "/v2/objects/" + seg(object) + "/records", query,
+                valuesBody(values))));
+    }
+
+    @Override
+    public JsonNode createRecord(String object, ObjectNode values) {
+        return cached(object, data(write("records.create", "POST", "/v2/objects/" + seg(object) + "/records", null,
+                valuesBody(values))));
+    }
+
+    @Override
+    public JsonNode updateRecord(String object, String recordId, ObjectNode values) {
+        invalidateRecord(object, recordId);
+        return cached(object, data(write("records.update", "PATCH", recordPath(object, recordId), null, valuesBody(values))));
+    }
+
+    @Override
+    public void deleteRecord(String object, String recordId) {
+        invalidateRecord(object, recordId);
+        write("records.delete", "DELETE", recordPath(object, recordId), null, null);
+    }
+
+    @Override
+    public List<JsonNode> queryRecords(String object, ObjectNode query) {
+        return list(readPost("records.query", "/v2/objects/" + seg(object) + "/records/query", query));
+    }
+
+    @Override
+    public Iterator<List<JsonNode>> recordPages(String object, ObjectNode filter, int pageSize) {
+        return new OffsetPager(q -> queryRecords(object, q), pagingQuery(filter, null), pageSize);
+    }
+
+    @Override
+    public Iterator<List<JsonNode>> recordPages(String object, ObjectNode filter, ArrayNode sorts, int pageSize) {
+        return new OffsetPager(q -> queryRecords(object, q), pagingQuery(filter, sorts), pageSize);
+    }
+
+    @Override
+    public List<JsonNode> queryRecordsPage(String object, ObjectNode filter, int limit, int offset) {
+        ObjectNode query = pagingQuery(filter, null);
+        query.put("limit", limit);
+        query.put("offset", offset);
+        return queryRecords(object, query);
+    }
+
+    // ---- list entries ----------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<JsonNode> getEntry(String list, String entryId) {
+        return notFoundAsEmpty(() -> data(read("entries.get", entryPath(list, entryId), null, null)));
+    }
+
+    @Override
+    public JsonNode assertEntry(String list, String parentObject, String parentRecordId, ObjectNode entryValues) {
+        return data(write("entries.assert", "PUT", "/v2/lists/" + seg(list) + "/entries", null,
+                entryBody(parentObject, parentRecordId, entryValues)));
+    }
+
+    @Override
+    public JsonNode createEntry(String list, String parentObject, String parentRecordId, ObjectNode entryValues) {
+        return data(write("entries.create", "POST", "/v2/lists/" + seg(list) + "/entries", null,
+                entryBody(parentObject, parentRecordId, entryValues)));
+    }
+
+    @Override
+    public void deleteEntry(String list, String entryId) {
+        write("entries.delete", "DELETE", entryPath(list, entryId), null, null);
+    }
+
+    @Override
+    public List<JsonNode> queryEntries(String list, ObjectNode query) {
+        return list(readPost("entries.query", "/v2/lists/" + seg(list) + "/entries/query", query));
+    }
+
+    @Override
+    public Iterator<List<JsonNode>> entryPages(String list, ObjectNode filter, int pageSize) {
+        return new OffsetPager(q -> queryEntries(list, q), pagingQuery(filter, null), pageSize);
+    }
+
+    // ---- notes, tasks, comments --------------------------------------------------------------------------------
+
+    @Override
+    public JsonNode createNote(String parentObject, String parentRecordId, String title, String format, String content) {
+        ObjectNode data = mapper.createObjectNode();
+        data.put("parent_object", parentObject);
+        data.put("parent_record_id", parentRecordId);
+        data.put("title", title);
+        data.put("format", format);
+        data.put("content", content);
+        return data(write("notes.create", "POST", "/v2/notes", null, wrap(data)));
+    }
+
+    @Override
+    public Optional<JsonNode> getNote(String noteId) {
+        return notFoundAsEmpty(() -> data(read("notes.get", "/v2/notes/" + seg(noteId), null, null)));
+    }
+
+    @Override
+    public Optional<JsonNode> getTask(String taskId) {
+        return notFoundAsEmpty(() -> data(read("tasks.get", "/v2/tasks/" + seg(taskId), null, null)));
+    }
+
+    @Override
+    public Optional<JsonNode> getComment(String commentId) {
+        return notFoundAsEmpty(() -> data(read("comments.get", "/v2/comments/" + seg(commentId), null, null)));
+    }
+
+    // ---- plumbing --------------------------------------------------------------------------------------------
+
+    private JsonNode read(String endpoint, String path, String query, JsonNode body) {
+        return send(READ_ROUTE, endpoint, "GET", path, query, body);
+    }
+
+    private JsonNode readPost(String endpoint, String path, JsonNode body) {
+        return send(READ_ROUTE, endpoint, "POST", path, null, body);
+    }
+
+    private JsonNode write(String endpoint, String method, String path, String query, JsonNode body) {
+        return send(WRITE_ROUTE, endpoint, method, path, query, body);
+    }
+
+    private JsonNode send(String route, String endpoint, String method, String path, String query, JsonNode body) {
+        String json = toJson(body);
+        Exchange result = template().send(route, exchange -> {
+            exchange.setProperty(AttioResponses.ENDPOINT, endpoint);
+            exchange.setProperty(AttioResponses.METHOD, method);
+            exchange.setProperty(AttioResponses.PATH, path);
+            exchange.setProperty(AttioResponses.QUERY, query);
+            exchange.getMessage().setBody(json);
+        });
+        Exception failure = result.getException();
+        if (failure != null) {
+            throw normalise(failure);
+        }
+        return result.getMessage().getBody(JsonNode.class);
+    }
+
+    /** The routes already normalise; this only covers failures outside them (context stopping, no route). */
+    private static RuntimeException normalise(Exception failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof AttioException attio) {
+                return attio;
+            }
+            if (t instanceof IOException io) {
+                return new AttioException(503, "api_error", "io_error", "Attio unreachable: " + io.getMessage(), null, io);
+            }
+        }
+        return new AttioException(503, "api_error", AttioResponses.UNAVAILABLE_CODE,
+                "Attio unavailable: " + failure.getMessage(), null, failure);
+    }
+
+    private ProducerTemplate template() {
+        ProducerTemplate t = template;
+        if (t == null) {
+            synchronized (this) {
+                if (template == null) {
+                    template = camelContext.createProducerTemplate();
+                }
+                t = template;
+            }
+        }
+        return t;
+    }
+
+    private List<JsonNode> schema(String key, java.util.function.Supplier<List<JsonNode>> load) {
+        // not computeIfAbsent: a miss calls Attio through the throttle, which must not hold a cache lock
+        List<JsonNode> cached = schemaCache.getIfPresent(key);
+        if (cached != null) {
+            return cached;
+        }
+        List<JsonNode> loaded = List.copyOf(load.get());
+        schemaCache.put(key, loaded);
+        return loaded;
+    }
+
+    private JsonNode cached(String object, JsonNode record) {
+        String recordId = record.path("id").path("record_id").asText(null);
+        if (recordId != null) {
+            recordCache.put(recordKey(object, recordId), record.deepCopy());
+        }
+        return record;
+    }
+
+    static String recordKey(String object, String recordId) {
+        return object + ":" + recordId;
+    }
+
+    private ObjectNode pagingQuery(ObjectNode filter, ArrayNode sorts) {
+        ObjectNode query = mapper.createObjectNode();
+        if (filter != null && !filter.isEmpty()) {
+            query.set("filter", filter.deepCopy());
+        }
+        if (sorts != null && !sorts.isEmpty()) {
+            query.set("sorts", sorts.deepCopy());
+        } else {
+            // Attio's default order is undocumented: offset paging needs a stable one
+            query.putArray("sorts").addObject().put("direction", "asc").put("attribute", defaultSortAttribute);
+        }
+        return query;
+    }
+
+    private ObjectNode valuesBody(ObjectNode values) {
+        ObjectNode data = mapper.createObjectNode();
+        data.set("values", values);
+        return wrap(data);
+    }
+
+    private ObjectNode entryBody(String parentObject, String parentRecordId, ObjectNode entryValues) {
+        ObjectNode data = mapper.createObjectNode();
+        data.put("parent_record_id", parentRecordId);
+        data.put("parent_object", parentObject);
+        data.set("entry_values", entryValues == null ? mapper.createObjectNode() : entryValues);
+        return wrap(data);
+    }
+
+    private ObjectNode wrap(ObjectNode data) {
+        ObjectNode body = mapper.createObjectNode();
+        body.set("data", data);
+        return body;
+    }
+
+    private static JsonNode data(JsonNode response) {
+        return response.path("data");
+    }
+
+    private static List<JsonNode> list(JsonNode response) {
+        List<JsonNode> rows = new ArrayList<>();
+        response.path("data").forEach(rows::add);
+        return rows;
+    }
+
+    private static <T> Optional<T> notFoundAsEmpty(java.util.function.Supplier<T> call) {
+        try {
+            return Optional.of(call.get());
+        } catch (AttioException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private String toJson(JsonNode body) {
+        if (body == null) {
+            return null;
+        }
+        try {
+            return mapper.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("request body is not serialisable", e);
+        }
+    }
+
+    private static String target(String target) {
+        if (!"objects".equals(target) && !"lists".equals(target)) {
+            throw new IllegalArgumentException("target must be \"objects\" or \"lists\", was " + target);
+        }
+        return target;
+    }
+
+    private static String recordPath(String object, String recordId) {
+        return "/v2/objects/" + seg(object) + "/records/" + seg(recordId);
+    }
+
+    private static String entryPath(String list, String entryId) {
+        return "/v2/lists/" + seg(list) + "/entries/" + seg(entryId);
+    }
+
+    private static String seg(String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("path segment must not be blank");
+        }
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,124 @@
+package io.github.attiocamel.webhook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The intake's checks, in the order a client can fix them: media type (415), signature over the raw bytes (401, or
+ * 503 while no secret is configured: fail closed), then the envelope {@code {webhook_id, events:[{event_type}...]}}
+ * (400); 413 for a body over the limit that came without Content-Length. On success the body is the raw bytes again and the headers {@value #KEY_HEADER} (the Idempotency-Key, or a
+ * hash of the body when Attio sent none) and {@value #COUNT_HEADER} are set. Throws {@link WebhookRejection}.
+ */
+public final class WebhookVerifier {
+
+    public static final String KEY_HEADER = "AttioDeliveryKey";
+    public static final String COUNT_HEADER = "AttioEventCount";
+
+    private static final Logger LOG = LoggerFactory.getLogger("attio.webhook");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The column holds 255 characters; longer keys are hashed so they still deduplicate. */
+    private static final int MAX_KEY_LENGTH = 200;
+
+    private final WebhookSignature signature;
+    private final long maxBodyBytes;
+    private final AtomicBoolean refusalLogged = new AtomicBoolean();
+
+    public WebhookVerifier(WebhookSignature signature, long maxBodyBytes) {
+        this.signature = signature;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    public void verify(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
+            throw new WebhookRejection(415, "unsupported_media_type", "Content-Type must be application/json");
+        }
+        byte[] body = in.getBody(byte[].class);
+        if (body == null) {
+            body = new byte[0];
+        }
+        if (body.length > maxBodyBytes) {
+            // a chunked body (no Content-Length) gets here; declared lengths were refused before reading
+            throw new WebhookRejection(413, "payload_too_large", "body over " + maxBodyBytes + " bytes");
+        }
+        in.setBody(body);
+
+        if (!signature.isConfigured()) {
+            if (refusalLogged.compareAndSet(false, true)) {
+                LOG.error("[attio-webhook] refusing every delivery: attio.webhook-secret (ATTIO_WEBHOOK_SECRET) is not set");
+            }
+            throw new WebhookRejection(503, "not_configured", "webhook secret not configured");
+        }
+        String given = in.getHeader("Attio-Signature", String.class);
+        if (given == null) {
+            given = in.getHeader("X-Attio-Signature", String.class);
+        }
+        if (given == null) {
+            throw new WebhookRejection(401, "unauthorized", "missing Attio-Signature");
+        }
+        if (!signature.verify(body, given)) {
+            throw new WebhookRejection(401, "unauthorized", "signature does not match");
+        }
+
+        in.setHeader(COUNT_HEADER, checkEnvelope(body));
+        in.setHeader(KEY_HEADER, deliveryKey(in.getHeader("Idempotency-Key", String.class), body));
+    }
+
+    /** Returns the number of events; 400 unless the body is {@code {webhook_id: string, events: [{event_type}...]}}. */
+    static int checkEnvelope(byte[] body) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new WebhookRejection(400, "invalid_json", "body is not JSON (line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ")");
+        } catch (IOException e) {
+            throw new WebhookRejection(400, "invalid_json", "body is not JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new WebhookRejection(400, "invalid_envelope", "body must be a JSON object {webhook_id, events}");
+        }
+        if (!root.path("webhook_id").isTextual()) {
+            throw new WebhookRejection(400, "invalid_envelope", "webhook_id must be a string");
+        }
+        JsonNode events = root.path("events");
+        if (!events.isArray()) {
+            throw new WebhookRejection(400, "invalid_envelope", "events must be an array");
+        }
+        for (int i = 0; i < events.size(); i++) {
+            if (!events.get(i).path("event_type").isTextual()) {
+                throw new WebhookRejection(400, "invalid_envelope", "events[" + i + "].event_type must be a string");
+            }
+        }
+        return events.size();
+    }
+
+    static String deliveryKey(String idempotencyKey, byte[] body) {
+        if (idempotencyKey != null && !idempotencyKey.isBlank()) {
+            String key = idempotencyKey.trim();
+            return key.length() <= MAX_KEY_LENGTH ? key : "sha256-key:" + sha256(key.getBytes(StandardCharsets.UTF_8));
+        }
+        return "sha256:" + sha256(body);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+}
