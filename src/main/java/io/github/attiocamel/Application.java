@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * Entry point of {@code attio-camel.jar}. Environment: {@code ATTIO_PROFILE} (development|staging|production),
- * {@code CONFIG_DIR} (default {@code ./config}), {@code ROUTES_DIR} (replaces the packed routes). See README.
+ * {@code CONFIG_DIR} (default {@code ./config}), {@code ROUTES_DIR} (replaces the packed routes); argument
+ * {@code --sandbox} runs against an in-process Attio simulator. See README.
  */
 public final class Application {
 
@@ -19,11 +20,23 @@ public final class Application {
     }
 
     static int run(String[] args) {
+        boolean sandbox = false;
+        for (String arg : args) {
+            if ("--sandbox".equals(arg)) {
+                sandbox = true;
+            } else {
+                System.err.println("attio-camel: unknown argument '" + arg + "'; usage: java -jar attio-camel.jar [--sandbox]");
+                return 2;
+            }
+        }
         try {
             Bundle bundle = new Bundle()
                     .profile(Profile.parse(System.getenv("ATTIO_PROFILE")))
                     .configDir(Path.of(envOr("CONFIG_DIR", "config")))
                     .routesDir(System.getenv("ROUTES_DIR"));
+            if (sandbox) {
+                Sandbox.configure(bundle, System.out);
+            }
             Main main = bundle.build();
             main.run();
             return main.getExitCode();

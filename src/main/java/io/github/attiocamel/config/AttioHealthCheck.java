@@ -10,24 +10,39 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
  * Readiness check {@code attio}: Attio answers {@code GET /v2/self} through the gateway with an active token and
  * the circuit breaker is not OPEN. The probe result is cached for a few seconds so frequent health polls (load
- * balancers, Kubernetes) never add up to real load on the shared workspace rate budget.
+ * balancers, Kubernetes) never add up to real load on the shared workspace rate budget. The probe is bounded by a
+ * timeout (a health endpoint that hangs is worse than one that says DOWN) and at most one probe is in flight.
  */
 public final class AttioHealthCheck extends AbstractHealthCheck {
 
     private final Supplier<AttioGateway> gateway;
     private final Duration cacheTtl;
+    private final Duration timeout;
     private final Clock clock;
+    private final ExecutorService prober = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "attio-health-probe");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile Probe last;
+    private CompletableFuture<Probe> inFlight;
 
-    public AttioHealthCheck(Supplier<AttioGateway> gateway, Duration cacheTtl, Clock clock) {
+    public AttioHealthCheck(Supplier<AttioGateway> gateway, Duration cacheTtl, Duration timeout, Clock clock) {
         super("attio", "attio");
         this.gateway = gateway;
         this.cacheTtl = cacheTtl;
+        this.timeout = timeout;
         this.clock = clock;
     }
 
@@ -54,7 +69,24 @@ public final class AttioHealthCheck extends AbstractHealthCheck {
         if (cached != null && now.isBefore(cached.at.plus(cacheTtl))) {
             return cached;
         }
-        Probe fresh = call(now);
+        CompletableFuture<Probe> probe;
+        synchronized (this) {
+            if (inFlight == null || inFlight.isDone()) {
+                inFlight = CompletableFuture.supplyAsync(() -> call(now), prober);
+            }
+            probe = inFlight;
+        }
+        Probe fresh;
+        try {
+            fresh = probe.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            fresh = new Probe(now, false, "UNKNOWN", "Attio did not answer within " + timeout.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            fresh = new Probe(now, false, "UNKNOWN", "probe failed: " + e.getCause().getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fresh = new Probe(now, false, "UNKNOWN", "probe interrupted");
+        }
         last = fresh;
         return fresh;
     }

@@ -13,10 +13,11 @@ public class HealthConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) {
-        Duration ttl = Duration.parse(context.getPropertiesComponent().resolveProperty("attio.health.cache-ttl")
-                .orElse("PT5S"));
+        var pc = context.getPropertiesComponent();
+        Duration ttl = Duration.parse(pc.resolveProperty("attio.health.cache-ttl").orElse("PT5S"));
+        Duration timeout = Duration.parse(pc.resolveProperty("attio.health.timeout").orElse("PT3S"));
         AttioHealthCheck check = new AttioHealthCheck(
-                () -> context.getRegistry().lookupByNameAndType("attioGateway", AttioGateway.class), ttl,
+                () -> context.getRegistry().lookupByNameAndType("attioGateway", AttioGateway.class), ttl, timeout,
                 Clock.systemUTC());
         check.setCamelContext(context);
         HealthCheckRegistry registry = HealthCheckRegistry.get(context);

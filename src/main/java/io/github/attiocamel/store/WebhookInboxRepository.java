@@ -3,6 +3,7 @@ package io.github.attiocamel.store;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -44,7 +45,7 @@ public final class WebhookInboxRepository {
     public WebhookInboxRepository(DataSource dataSource, DeadLetterRepository deadLetters) {
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.jdbc = new JdbcTemplate(dataSource);
-        this.keys = new JdbcMessageIdRepository(dataSource, tx, PROCESSOR_NAME);
+        this.keys = new InsertFirstRepository(dataSource, tx);
         // Flyway owns the schema (V1); the repository must not try to create its own table.
         this.keys.setCreateTableIfNotExists(false);
         this.keys.start();
@@ -56,6 +57,7 @@ public final class WebhookInboxRepository {
         try {
             Boolean stored = tx.execute(status -> {
                 if (!keys.add(idempotencyKey)) {
+                    status.setRollbackOnly();
                     return false;
                 }
                 insert(idempotencyKey, body, receivedAt);
@@ -173,6 +175,26 @@ public final class WebhookInboxRepository {
             return counts;
         } catch (DataAccessException e) {
             throw new StoreException("cannot count the webhook inbox", e);
+        }
+    }
+
+    /**
+     * Camel's repository checks with a SELECT before its INSERT; on the intake's hot path the primary key alone
+     * decides, one statement instead of two. A duplicate must not fail the caller's transaction (PostgreSQL aborts a
+     * transaction on an error), so the caller rolls back instead of committing.
+     */
+    private static final class InsertFirstRepository extends JdbcMessageIdRepository {
+        InsertFirstRepository(DataSource dataSource, TransactionTemplate tx) {
+            super(dataSource, tx, PROCESSOR_NAME);
+        }
+
+        @Override
+        public boolean add(String key) {
+            try {
+                return insert(key) == 1;
+            } catch (DuplicateKeyException e) {
+                return false;
+            }
         }
     }
 

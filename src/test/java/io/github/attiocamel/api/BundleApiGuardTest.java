@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class BundleApiGuardTest {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static RunningBundle bundle;
 
     @BeforeAll

@@ -22,7 +22,7 @@ class AttioHealthCheckTest {
     private final AtomicReference<Object> selfAnswer = new AtomicReference<>(json("{\"active\":true}"));
     private final AtomicInteger selfCalls = new AtomicInteger();
     private final MutableClock clock = new MutableClock();
-    private final AttioHealthCheck check = new AttioHealthCheck(this::gateway, Duration.ofSeconds(5), clock);
+    private final AttioHealthCheck check = new AttioHealthCheck(this::gateway, Duration.ofSeconds(5), Duration.ofSeconds(2), clock);
 
     @Test
     void upWhenAttioAnswersWithAnActiveToken() {
@@ -71,8 +71,21 @@ class AttioHealthCheckTest {
 
     @Test
     void downWhenNoGatewayIsBound() {
-        AttioHealthCheck orphan = new AttioHealthCheck(() -> null, Duration.ofSeconds(5), clock);
+        AttioHealthCheck orphan = new AttioHealthCheck(() -> null, Duration.ofSeconds(5), Duration.ofSeconds(2), clock);
         assertThat(orphan.call().getState()).isEqualTo(HealthCheck.State.DOWN);
+    }
+
+    @Test
+    void downWithinTheTimeoutWhenAttioNeverAnswers() {
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        selfAnswer.set(never);
+        AttioHealthCheck quick = new AttioHealthCheck(this::gateway, Duration.ofSeconds(5), Duration.ofMillis(200), clock);
+        long started = System.nanoTime();
+        HealthCheck.Result result = quick.call();
+        assertThat(result.getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(result.getMessage()).hasValueSatisfying(m -> assertThat(m).contains("did not answer"));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+        never.countDown();
     }
 
     private AttioGateway gateway() {
@@ -84,6 +97,10 @@ class AttioHealthCheckTest {
                         Object answer = selfAnswer.get();
                         if (answer instanceof RuntimeException e) {
                             throw e;
+                        }
+                        if (answer instanceof java.util.concurrent.CountDownLatch hang) {
+                            hang.await();
+                            yield null;
                         }
                         yield answer;
                     }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -57,7 +58,8 @@ class WebhookInboxRepositoryTest {
 
     @Test
     void claimsRespectCoalescingWindowBackoffAndLeases() {
-        Instant t0 = Instant.now();
+        // whole milliseconds: the column keeps microseconds, and a rounded-up nanosecond would miss "<= t0"
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         inbox.accept("a", "{\"n\":1}", t0.minusSeconds(2));
         inbox.accept("b", "{\"n\":2}", t0);
         List<InboxRow> first = inbox.claim(10, t0, t0.minusSeconds(1), t0.minusSeconds(60));
@@ -80,7 +82,7 @@ class WebhookInboxRepositoryTest {
 
     @Test
     void releasedClaimsAreClaimedAgainAfterARestart() {
-        Instant t0 = Instant.now();
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         inbox.accept("a", "{}", t0.minusSeconds(1));
         assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(60))).hasSize(1);
         assertThat(inbox.releaseClaims()).isEqualTo(1);
@@ -89,7 +91,7 @@ class WebhookInboxRepositoryTest {
 
     @Test
     void finishingWritesDeadLettersInTheSameCommit() {
-        Instant t0 = Instant.now();
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         inbox.accept("a", "{}", t0.minusSeconds(1));
         InboxRow row = inbox.claim(10, t0, t0, t0.minusSeconds(60)).get(0);
         inbox.finish(row.id(), List.of(DeadLetter.of("webhook", "{\"event_type\":\"x\"}", "Attio 404", 404, "not_found")),
@@ -110,7 +112,7 @@ class WebhookInboxRepositoryTest {
 
     @Test
     void purgeForgetsOldKeysAndFinishedRowsOnly() {
-        Instant t0 = Instant.now();
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         inbox.accept("old", "{}", t0.minusSeconds(5));
         InboxRow row = inbox.claim(10, t0, t0, t0).get(0);
         inbox.finish(row.id(), List.of(), null, t0.minus(Duration.ofDays(8)));

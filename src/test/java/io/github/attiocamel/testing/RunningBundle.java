@@ -2,6 +2,7 @@ package io.github.attiocamel.testing;
 
 import io.github.attiocamel.Bundle;
 import io.github.attiocamel.config.Profile;
+import io.github.attiocamel.sandbox.AttioSimulator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
@@ -20,7 +21,7 @@ import java.util.Map;
  *
  * <pre>
  * try (AttioSimulator sim = AttioSimulator.start(0);
- *      RunningBundle bundle = RunningBundle.against(sim.baseUrl(), sim.apiKey()).start()) {
+ *      RunningBundle bundle = RunningBundle.against(sim).start()) {
  *     HttpResponse&lt;String&gt; r = http.send(bundle.post("/webhooks/attio") ...);
  * }
  * </pre>
@@ -56,6 +57,11 @@ public final class RunningBundle implements AutoCloseable {
         property("attio.management-port", String.valueOf(managementPort));
         // an ATTIO_STORE_JDBC_URL on the developer's machine must never point a test at a real database
         property("attio.store.jdbc-url", "");
+    }
+
+    /** A bundle whose gateway talks to the given simulator. */
+    public static RunningBundle against(AttioSimulator simulator) {
+        return new RunningBundle(simulator.baseUrl(), simulator.apiKey());
     }
 
     /** A bundle whose gateway talks to the given Attio (usually {@code sim.baseUrl(), sim.apiKey()}). */

@@ -31,7 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * HTTP/1.1 keep-alive with {@value #IN_FLIGHT} in flight, while the inbox consumer processes them in the background
  * against the simulator. Three measured rounds after a warm-up; prints deliveries/s and p50/p99 latency (request
  * written to response read) per round and their medians. Run:
- * {@code mvn test -Dgroups=benchmark -DexcludedGroups= -Dtest=WebhookIntakeBenchmarkTest}
+ * {@code mvn test -Dgroups=benchmark -DexcludedGroups= -Dtest=WebhookIntakeBenchmarkTest}; add
+ * {@code -Dbench.poll=3600000} to measure the intake alone (the inbox consumer then stays idle), and
+ * {@code -Dbench.prop.<key>=<value>} to try any bundle setting.
  */
 @Tag("benchmark")
 class WebhookIntakeBenchmarkTest {
@@ -49,7 +51,11 @@ class WebhookIntakeBenchmarkTest {
         AttioSimulator sim = ATTIO.simulator();
         List<String> records = sim.data().recordIds("people");
         Vertx vertx = Vertx.vertx();
-        try (RunningBundle bundle = RunningBundle.against(sim.baseUrl(), sim.apiKey()).start()) {
+        RunningBundle configured = RunningBundle.against(sim.baseUrl(), sim.apiKey())
+                .property("attio.webhook.poll-interval-ms", System.getProperty("bench.poll", "200"));
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.prop."))
+                .forEach(k -> configured.property(k.substring("bench.prop.".length()), System.getProperty(k)));
+        try (RunningBundle bundle = configured.start()) {
             URI uri = URI.create(bundle.httpUrl() + "/webhooks/attio");
             HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
                     .setDefaultHost(uri.getHost()).setDefaultPort(uri.getPort()), new PoolOptions().setHttp1MaxSize(IN_FLIGHT));

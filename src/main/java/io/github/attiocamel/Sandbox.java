@@ -1,0 +1,97 @@
+package io.github.attiocamel;
+
+import io.github.attiocamel.config.Profile;
+import io.github.attiocamel.sandbox.AttioSimulator;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
+/**
+ * {@code --sandbox}: the whole bundle against an in-process Attio simulator with sample data, so a newcomer sees
+ * every flow work without an account. Known, documented credentials (never valid anywhere else) and its own data
+ * directory so it never touches a real store.
+ */
+final class Sandbox extends MainListenerSupport {
+
+    static final String WEBHOOK_SECRET = "sandbox-webhook-secret";
+    static final String API_TOKEN = "sandbox-api-token";
+    static final String DATA_DIR = "./data/sandbox";
+    private static final int SAMPLE_PEOPLE = 25;
+
+    private final AttioSimulator simulator;
+    private final PrintStream out;
+
+    private Sandbox(AttioSimulator simulator, PrintStream out) {
+        this.simulator = simulator;
+        this.out = out;
+    }
+
+    /** Starts the simulator and wires the bundle to it; the simulator stops with Camel. */
+    static Bundle configure(Bundle bundle, PrintStream out) {
+        AttioSimulator simulator = AttioSimulator.start(envPort("SANDBOX_ATTIO_PORT", 0));
+        simulator.data().seedPeople(SAMPLE_PEOPLE);
+        return bundle.sandbox(true)
+                // production's secret checks make no sense against a simulator, even inside the production image
+                .profile(Profile.DEVELOPMENT)
+                .override("attio.base-url", simulator.baseUrl())
+                .override("attio.api-key", simulator.apiKey())
+                .override("attio.webhook-secret", WEBHOOK_SECRET)
+                .override("attio.webhook-secret-previous", "")
+                .override("attio.api-token", API_TOKEN)
+                .override("attio.data-dir", DATA_DIR)
+                .override("attio.store.jdbc-url", "")
+                .listener(new Sandbox(simulator, out));
+    }
+
+    @Override
+    public void afterStart(BaseMainSupport main) {
+        var pc = main.getCamelContext().getPropertiesComponent();
+        String http = "http://127.0.0.1:" + pc.resolveProperty("attio.http-port").orElse("8080");
+        String management = "http://127.0.0.1:" + pc.resolveProperty("attio.management-port").orElse("9876");
+        String body = "{\"webhook_id\":\"8e1a3d55-2f3c-4a61-9a57-6f0c2d7e9b11\",\"events\":[{\"event_type\":"
+                + "\"record.created\",\"id\":{\"workspace_id\":\"14beef7a-99f7-4534-a87e-70b564330a4c\",\"object_id\":"
+                + "\"97052eb9-e65e-443f-a297-f2d9a4a7f795\",\"record_id\":\"bf071e1f-6035-429d-b874-d83ea64ea13b\"},"
+                + "\"actor\":{\"type\":\"workspace-member\",\"id\":\"50cf242c-7fa3-4cad-87d0-75b1af71c57b\"}}]}";
+        String signature = hmacHex(WEBHOOK_SECRET, body);
+        out.println();
+        out.println("=== Attio Camel bundle: SANDBOX (simulated Attio, sample data; nothing leaves this machine) ===");
+        out.println("  HTTP              " + http);
+        out.println("  webhook URL       " + http + "/webhooks/attio   (secret: " + WEBHOOK_SECRET + ")");
+        out.println("  bundle API        " + http + "/api/ping   (Authorization: Bearer " + API_TOKEN + ")");
+        out.println("  health            " + management + "/observe/health");
+        out.println("  metrics           " + management + "/observe/metrics");
+        out.println("  simulated Attio   " + simulator.baseUrl() + "/v2   (" + SAMPLE_PEOPLE + " people seeded)");
+        out.println("  data              " + DATA_DIR);
+        out.println("  send a signed webhook:");
+        out.println("    curl -i -X POST " + http + "/webhooks/attio -H 'Content-Type: application/json' \\");
+        out.println("      -H 'Attio-Signature: " + signature + "' -H 'Idempotency-Key: sandbox-demo-1' \\");
+        out.println("      --data '" + body + "'");
+        out.println("  Ctrl-C stops the bundle and the simulator.");
+        out.println();
+    }
+
+    @Override
+    public void afterStop(BaseMainSupport main) {
+        simulator.close();
+    }
+
+    static String hmacHex(String secret, String body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JRE", e);
+        }
+    }
+
+    private static int envPort(String name, int fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
+    }
+}
