@@ -66,7 +66,11 @@ public final class Bundle {
 
     public Main build() {
         // new Main() rather than new Main(Application.class): the latter turns on classpath scanning, which OSGi breaks
-        Main main = new Main();
+        return build(new Main());
+    }
+
+    /** Assembles the given Main: the Karaf activator passes one that creates an OSGi-aware CamelContext. */
+    public Main build(Main main) {
         String external = configDir.toAbsolutePath().normalize().toString().replace('\\', '/');
         // the first location holding a key wins: external profile > external defaults > packed profile > packed
         main.setDefaultPropertyPlaceholderLocation(String.join(",",
