@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KarafConfigurationTest {
 
     private static final Path CFG = Path.of("config/karaf/io.github.attiocamel.cfg");
-    private static final Pattern KEY = Pattern.compile("^#?\\s*(attio\\.[a-z0-9.-]+)\\s*=", Pattern.MULTILINE);
+    private static final Pattern KEY = Pattern.compile("^#?\\s*(attio\\.[a-z0-9._-]+)\\s*=", Pattern.MULTILINE);
 
     @Test
     void cfgNamesEveryAttioKeyOfTheApplicationProperties() throws IOException {
