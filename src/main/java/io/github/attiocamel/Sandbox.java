@@ -53,10 +53,9 @@ final class Sandbox extends MainListenerSupport {
         var pc = main.getCamelContext().getPropertiesComponent();
         String http = "http://127.0.0.1:" + pc.resolveProperty("attio.http-port").orElse("8080");
         String management = "http://127.0.0.1:" + pc.resolveProperty("attio.management-port").orElse("9876");
-        String body = "{\"webhook_id\":\"8e1a3d55-2f3c-4a61-9a57-6f0c2d7e9b11\",\"events\":[{\"event_type\":"
-                + "\"record.created\",\"id\":{\"workspace_id\":\"14beef7a-99f7-4534-a87e-70b564330a4c\",\"object_id\":"
-                + "\"97052eb9-e65e-443f-a297-f2d9a4a7f795\",\"record_id\":\"bf071e1f-6035-429d-b874-d83ea64ea13b\"},"
-                + "\"actor\":{\"type\":\"workspace-member\",\"id\":\"50cf242c-7fa3-4cad-87d0-75b1af71c57b\"}}]}";
+        // a record the simulator really holds, so the demo delivery ends in the mirror and not as a dead letter
+        String recordId = simulator.data().recordIds("people").get(0);
+        String body = simulator.recordEvent("record.created", "people", recordId);
         String signature = hmacHex(WEBHOOK_SECRET, body);
         out.println();
         out.println("=== Attio Camel bundle: SANDBOX (simulated Attio, sample data; nothing leaves this machine) ===");
@@ -71,6 +70,8 @@ final class Sandbox extends MainListenerSupport {
         out.println("    curl -i -X POST " + http + "/webhooks/attio -H 'Content-Type: application/json' \\");
         out.println("      -H 'Attio-Signature: " + signature + "' -H 'Idempotency-Key: sandbox-demo-1' \\");
         out.println("      --data '" + body + "'");
+        out.println("  then see the record in the local mirror:");
+        out.println("    curl -H 'Authorization: Bearer " + API_TOKEN + "' " + http + "/api/mirror/people/" + recordId);
         out.println("  Ctrl-C stops the bundle and the simulator.");
         out.println();
     }

@@ -7,7 +7,10 @@ import org.apache.camel.spi.PropertiesComponent;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Binds {@code bundleApiGuard} and {@code bundleApiErrors}, used by route configuration {@code attio-api}. */
+/**
+ * Binds {@code bundleApiGuard} and {@code bundleApiErrors}, used by route configuration {@code attio-api}, and
+ * {@code responseHeaderFilter}, the outbound header allow-list of every platform-http endpoint.
+ */
 public class ApiConfiguration implements CamelConfiguration {
 
     @Override
@@ -18,5 +21,6 @@ public class ApiConfiguration implements CamelConfiguration {
         Duration retryAfter = Duration.ofSeconds(Long.parseLong(
                 pc.resolveProperty("attio.breaker.wait-duration-in-open-state").orElse("30").trim()));
         context.getRegistry().bind("bundleApiErrors", new ApiErrors(retryAfter, Clock.systemUTC()));
+        context.getRegistry().bind("responseHeaderFilter", new ResponseHeaderFilter());
     }
 }
