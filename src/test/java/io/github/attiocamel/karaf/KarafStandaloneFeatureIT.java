@@ -28,6 +28,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -107,8 +108,17 @@ class KarafStandaloneFeatureIT {
     @Test
     @Order(2)
     void healthIsUpWithTheWebhookRouteAndAttioReachable() throws Exception {
-        HttpResponse<String> health = get("http://127.0.0.1:" + managementPort + "/observe/health");
-        assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+        // readiness is legitimately DOWN until every polling consumer (the contacts file drop) has polled once
+        AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                last.set(get("http://127.0.0.1:" + managementPort + "/observe/health"));
+                return last.get().statusCode() == 200;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("health not UP within 30 s: " + last.get().body(), e);
+        }
+        HttpResponse<String> health = last.get();
         assertThat(health.body()).contains("\"name\":\"route:attio-webhook-intake\",\"status\":\"UP\"")
                 .contains("\"name\":\"attio\",\"status\":\"UP\"");
     }

@@ -42,7 +42,7 @@ import static org.awaitility.Awaitility.await;
 class FullSyncBenchmarkTest {
 
     private static final int PEOPLE = 100_000;
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = Integer.getInteger("benchmark.rounds", 3);
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
 
     @RegisterExtension
@@ -56,10 +56,18 @@ class FullSyncBenchmarkTest {
         sim.data().seedPeople(PEOPLE - sim.data().count("people"));
         String xmx = System.getProperty("benchmark.xmx", "256m");
 
+        // -Dbenchmark.scenarios=parallel,sequential,zero (default all) narrows a profiling session to one
+        List<String> scenarios = List.of(System.getProperty("benchmark.scenarios", "parallel,sequential,zero").split(","));
         List<String> report = new ArrayList<>();
-        report.add(measure(sim, xmx, 8, Duration.ofMillis(200), "parallel-pages=8, 200 ms/page"));
-        report.add(measure(sim, xmx, 1, Duration.ofMillis(200), "parallel-pages=1, 200 ms/page (sequential)"));
-        report.add(measure(sim, xmx, 8, Duration.ZERO, "parallel-pages=8, 0 ms/page"));
+        if (scenarios.contains("parallel")) {
+            report.add(measure(sim, xmx, 8, Duration.ofMillis(200), "parallel-pages=8, 200 ms/page"));
+        }
+        if (scenarios.contains("sequential")) {
+            report.add(measure(sim, xmx, 1, Duration.ofMillis(200), "parallel-pages=1, 200 ms/page (sequential)"));
+        }
+        if (scenarios.contains("zero")) {
+            report.add(measure(sim, xmx, 8, Duration.ZERO, "parallel-pages=8, 0 ms/page"));
+        }
         report.add("bundle JVM -Xmx" + xmx + ", peak heap used over all runs: " + peakHeapMb + " MB");
         System.out.println("\n[benchmark] full sync, " + PEOPLE + " people, 100 reads/s, "
                 + Runtime.getRuntime().availableProcessors() + " cores\n  " + String.join("\n  ", report) + "\n");
@@ -109,9 +117,15 @@ class FullSyncBenchmarkTest {
     private static Process startBundle(AttioSimulator sim, String xmx, int parallel, Path dir, Path gcLog, int http)
             throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + xmx, "-Xlog:gc:file=" + gcLog, "-cp",
-                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                "io.github.attiocamel.Application");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + xmx, "-Xlog:gc:file=" + gcLog));
+        // e.g. -Dbenchmark.jvm-args=-XX:StartFlightRecording=filename=/tmp/sync.jfr to profile the bundle
+        String extra = System.getProperty("benchmark.jvm-args", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("surefire.test.class.path",
+                System.getProperty("java.class.path")), "io.github.attiocamel.Application"));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.directory(dir.toFile());
         Map<String, String> env = pb.environment();
         env.put("ATTIO_BASE_URL", sim.baseUrl());
