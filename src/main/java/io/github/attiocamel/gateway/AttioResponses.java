@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -99,15 +100,19 @@ public class AttioResponses {
      */
     public JsonNode classify(Exchange exchange) throws IOException {
         int status = status(exchange);
-        String body = exchange.getMessage().getBody(String.class);
         String endpoint = endpoint(exchange);
         String budget = budget(exchange);
         metrics.response(endpoint, budget, Integer.toString(status));
         exchange.getMessage().removeHeader(Exchange.REDELIVERY_DELAY);
         if (status >= 200 && status < 300) {
             LOG.debug("[attio-gateway] {} {} -> {}", method(exchange), path(exchange), status);
-            return body == null || body.isBlank() ? mapper.createObjectNode() : mapper.readTree(body);
+            // parsed from the stream: a 500-record page as one String or byte[] is a "humongous" object for G1,
+            // and a full sync reads hundreds of them
+            InputStream in = exchange.getMessage().getBody(InputStream.class);
+            JsonNode node = in == null ? null : mapper.readTree(in);
+            return node == null || node.isMissingNode() ? mapper.createObjectNode() : node;
         }
+        String body = exchange.getMessage().getBody(String.class);
         Instant retryAfter = status == 429 ? retryAfter(exchange.getMessage().getHeader("Retry-After", String.class)) : null;
         AttioException e = fromErrorBody(status, body, retryAfter);
         if (status == 429) {

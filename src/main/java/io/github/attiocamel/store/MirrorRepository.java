@@ -1,11 +1,16 @@
 package io.github.attiocamel.store;
 
 import javax.sql.DataSource;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,7 +30,7 @@ public final class MirrorRepository {
     public enum Outcome { CREATED, UPDATED, UNCHANGED }
 
     private static final String COLUMNS = "workspace_id, %s, parent_object, parent_record_id, values_json, values_hash, "
-            + "web_url, created_at, synced_at, source, deleted, merged_into, last_seen_run, %s, %s";
+            + "web_url, created_at, synced_at, source, deleted, merged_into, last_seen_key, last_seen_run, %s, %s";
 
     private final DataSource dataSource;
 
@@ -228,21 +233,24 @@ public final class MirrorRepository {
      * in one transaction (a crash leaves either all or none). Returns the ids deleted.
      */
     public List<String> deleteUnseen(MirrorKind kind, String container, String runId, Instant at, String source) {
-        // "never stamped, or stamped before/after this run" as three ranges of index (container, last_seen_run): a
-        // single "IS NULL OR <> ?" made H2 fetch every row of the container from disk (minutes at 100,000 rows).
-        String[] unseen = {"last_seen_run IS NULL", "last_seen_run < ?", "last_seen_run > ?"};
+        // "never stamped by a keyed run, or stamped by another run" as three exact ranges of index (container,
+        // last_seen_key), V32: anything else makes H2 read rows of the container from disk. Rows stamped before V32
+        // have only last_seen_run, so the first range still spares those this very run stamped.
+        long key = seenKey(runId);
+        String[] unseen = {"last_seen_key IS NULL AND (last_seen_run IS NULL OR last_seen_run <> ?)",
+                "last_seen_key <= ?", "last_seen_key >= ?"};
+        Object[] bound = {runId, key - 1, key + 1};
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 List<String> ids = new ArrayList<>();
-                for (String range : unseen) {
+                for (int r = 0; r < unseen.length; r++) {
+                    String range = unseen[r];
                     String where = " WHERE " + kind.containerColumn + " = ? AND " + range + " AND deleted = FALSE";
                     try (PreparedStatement ps = c.prepareStatement("SELECT " + kind.idColumn + " FROM " + kind.table
                             + where + " FOR UPDATE")) {
                         ps.setString(1, container);
-                        if (range.contains("?")) {
-                            ps.setString(2, runId);
-                        }
+                        ps.setObject(2, bound[r]);
                         try (ResultSet rs = ps.executeQuery()) {
                             while (rs.next()) {
                                 ids.add(rs.getString(1));
@@ -254,9 +262,7 @@ public final class MirrorRepository {
                         ps.setTimestamp(1, Timestamp.from(at));
                         ps.setString(2, source);
                         ps.setString(3, container);
-                        if (range.contains("?")) {
-                            ps.setString(4, runId);
-                        }
+                        ps.setObject(4, bound[r]);
                         ps.executeUpdate();
                     }
                 }
@@ -307,7 +313,7 @@ public final class MirrorRepository {
             return;
         }
         MirrorKind kind = rows.get(0).kind();
-        String sql = "INSERT INTO " + kind.table + " (" + columns(kind) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        String sql = "INSERT INTO " + kind.table + " (" + columns(kind) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (MirrorRow row : rows) {
                 bind(ps, row, runId);
@@ -325,7 +331,8 @@ public final class MirrorRepository {
         String sql = "UPDATE " + kind.table + " SET workspace_id = ?, " + kind.containerIdColumn + " = ?, "
                 + "parent_object = ?, parent_record_id = ?, values_json = ?, values_hash = ?, web_url = ?, "
                 + "created_at = ?, synced_at = ?, source = ?, deleted = ?, merged_into = ?, "
-                + "last_seen_run = COALESCE(?, last_seen_run) WHERE " + kind.containerColumn + " = ? AND "
+                + "last_seen_key = COALESCE(?, last_seen_key), last_seen_run = COALESCE(?, last_seen_run) WHERE "
+                + kind.containerColumn + " = ? AND "
                 + kind.idColumn + " = ?";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (MirrorRow row : rows) {
@@ -341,20 +348,22 @@ public final class MirrorRepository {
         if (ids.isEmpty()) {
             return;
         }
-        String sql = "UPDATE " + kind.table + " SET last_seen_run = ? WHERE " + kind.containerColumn + " = ? AND "
-                + kind.idColumn + " = ?";
+        String sql = "UPDATE " + kind.table + " SET last_seen_key = ?, last_seen_run = ? WHERE " + kind.containerColumn
+                + " = ? AND " + kind.idColumn + " = ?";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
+            long key = seenKey(runId);
             for (String id : ids) {
-                ps.setString(1, runId);
-                ps.setString(2, container);
-                ps.setString(3, id);
+                ps.setLong(1, key);
+                ps.setString(2, runId);
+                ps.setString(3, container);
+                ps.setString(4, id);
                 ps.addBatch();
             }
             ps.executeBatch();
         }
     }
 
-    /** Binds the 15 columns in {@link #COLUMNS} order (container and id last, as the UPDATE's WHERE needs). */
+    /** Binds the 16 columns in {@link #COLUMNS} order (container and id last, as the UPDATE's WHERE needs). */
     private static void bind(PreparedStatement ps, MirrorRow row, String runId) throws SQLException {
         ps.setString(1, row.workspaceId());
         ps.setString(2, row.containerId());
@@ -368,9 +377,28 @@ public final class MirrorRepository {
         ps.setString(10, row.source());
         ps.setBoolean(11, row.deleted());
         ps.setString(12, row.mergedInto());
-        ps.setString(13, runId);
-        ps.setString(14, row.container());
-        ps.setString(15, row.id());
+        if (runId == null) {
+            ps.setNull(13, Types.BIGINT);
+        } else {
+            ps.setLong(13, seenKey(runId));
+        }
+        ps.setString(14, runId);
+        ps.setString(15, row.container());
+        ps.setString(16, row.id());
+    }
+
+    /**
+     * The number a run stamps on the rows it saw (last_seen_key): 62 bits of SHA-256 of the run id, plus one, so
+     * "key - 1" and "key + 1" never overflow. Two runs of one target sharing a key would take 2^31 runs to become
+     * likely.
+     */
+    static long seenKey(String runId) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(runId.getBytes(StandardCharsets.UTF_8));
+            return (ByteBuffer.wrap(digest).getLong() >>> 2) + 1;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
     }
 
     private static MirrorRow read(MirrorKind kind, ResultSet rs) throws SQLException {

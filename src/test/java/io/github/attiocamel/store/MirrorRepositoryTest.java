@@ -80,4 +80,36 @@ class MirrorRepositoryTest {
         assertThat(mirror.page(MirrorKind.RECORDS, "people", 10, 0)).extracting(MirrorRow::id)
                 .containsExactly("change", "gone", "keep", "new");
     }
+
+    @Test
+    void theDeletionPassSparesExactlyTheRowsTheRunSaw() throws Exception {
+        String run = UUID.randomUUID().toString();
+        long key = MirrorRepository.seenKey(run);
+        String below = runWhoseKey(k -> k < key);
+        String above = runWhoseKey(k -> k > key);
+        for (String id : List.of("seen", "legacy-seen", "below", "above", "never")) {
+            mirror.upsert(person(id, "{}"));
+        }
+        mirror.writeSyncPage(MirrorKind.RECORDS, "people", run, List.of(), List.of(), List.of("seen", "legacy-seen"));
+        mirror.writeSyncPage(MirrorKind.RECORDS, "people", below, List.of(), List.of(), List.of("below"));
+        mirror.writeSyncPage(MirrorKind.RECORDS, "people", above, List.of(), List.of(), List.of("above"));
+        try (var c = store.dataSource().getConnection(); var s = c.createStatement()) {
+            // stamped by this run before V32 added last_seen_key (a run resumed across the upgrade)
+            s.executeUpdate("UPDATE mirror_record SET last_seen_key = NULL WHERE record_id = 'legacy-seen'");
+        }
+
+        List<String> deleted = mirror.deleteUnseen(MirrorKind.RECORDS, "people", run, Instant.now(), "full-sync");
+
+        assertThat(deleted).containsExactlyInAnyOrder("below", "above", "never");
+        assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(2);
+    }
+
+    private static String runWhoseKey(java.util.function.LongPredicate wanted) {
+        while (true) {
+            String run = UUID.randomUUID().toString();
+            if (wanted.test(MirrorRepository.seenKey(run))) {
+                return run;
+            }
+        }
+    }
 }

@@ -13,8 +13,6 @@ import io.github.attiocamel.testing.SimulatorExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -73,16 +71,9 @@ class FullSyncResumeAndScheduleTest {
             for (int page = 0; page < 2; page++) {
                 runs.pageDone(claim.runId(), page, 500, 0, 0, 500, longAgo);
             }
-            try (Connection c = store.dataSource().getConnection();
-                 PreparedStatement ps = c.prepareStatement(
-                         "UPDATE mirror_record SET last_seen_run = ? WHERE object_slug = 'people' AND record_id = ?")) {
-                for (String id : seenIds) {
-                    ps.setString(1, claim.runId());
-                    ps.setString(2, id);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            // stamped as the dead process's page commits did: unchanged rows, seen by this run
+            new MirrorRepository(store.dataSource())
+                    .writeSyncPage(MirrorKind.RECORDS, "people", claim.runId(), List.of(), List.of(), seenIds);
             assertThat(runs.find(claim.runId())).get().extracting(SyncRun::pages).isEqualTo(2);
             return claim.runId();
         }
