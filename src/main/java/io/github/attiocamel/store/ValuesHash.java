@@ -1,41 +1,83 @@
 package io.github.attiocamel.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializable;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
- * SHA-256 over the canonical JSON of a record's values (keys sorted), so the webhook flow and the full sync agree
- * on "changed" whatever order Attio happened to send the attributes in.
+ * SHA-256 over the canonical JSON of a record's values (object keys sorted), so the webhook flow and the full sync
+ * agree on "changed" whatever order Attio happened to send the attributes in. The canonical text is streamed into
+ * the digest straight from the tree: a full sync hashes every record it reads.
  */
 public final class ValuesHash {
 
-    private static final ObjectMapper CANONICAL = new ObjectMapper()
-            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final ObjectMapper READER = new ObjectMapper();
 
     private ValuesHash() {}
 
     public static String of(JsonNode values) {
-        try {
-            Object tree = CANONICAL.treeToValue(values, Object.class);
-            byte[] canonical = CANONICAL.writeValueAsBytes(tree);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
-            throw new IllegalStateException("cannot hash record values", e);
+        MessageDigest sha256 = sha256();
+        try (JsonGenerator out = JSON.createGenerator(new DigestOutputStream(OutputStream.nullOutputStream(), sha256))) {
+            writeCanonical(out, values);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot hash record values", e);
         }
+        return HexFormat.of().formatHex(sha256.digest());
     }
 
     public static String of(String valuesJson) {
         try {
-            return of(CANONICAL.readTree(valuesJson.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.io.IOException e) {
+            return of(READER.readTree(valuesJson.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
             throw new IllegalArgumentException("values are not JSON", e);
+        }
+    }
+
+    private static void writeCanonical(JsonGenerator out, JsonNode node) throws IOException {
+        if (node.isObject()) {
+            List<String> names = new ArrayList<>(node.size());
+            node.fieldNames().forEachRemaining(names::add);
+            Collections.sort(names);
+            out.writeStartObject();
+            for (String name : names) {
+                out.writeFieldName(name);
+                writeCanonical(out, node.get(name));
+            }
+            out.writeEndObject();
+        } else if (node.isArray()) {
+            out.writeStartArray();
+            for (JsonNode element : node) {
+                writeCanonical(out, element);
+            }
+            out.writeEndArray();
+        } else if (node.isNull() || node.isMissingNode()) {
+            out.writeNull();
+        } else {
+            // other scalars (text, numbers, booleans) write themselves exactly as a serialised tree would
+            ((JsonSerializable) node).serialize(out, null);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
         }
     }
 }
