@@ -41,6 +41,9 @@ public final class ApiErrors {
             body.put("error", "validation");
             ObjectNode fields = body.putObject("fields");
             v.fields().forEach(fields::put);
+        } else if (failure instanceof PayloadTooLargeException) {
+            status = 413;
+            body.put("error", "payload_too_large").put("message", failure.getMessage());
         } else if (failure instanceof AttioException a && unavailable(a)) {
             status = 503;
             body.put("error", "attio_unavailable").put("status", a.status()).put("code", a.code())

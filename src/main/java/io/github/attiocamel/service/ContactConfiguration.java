@@ -58,7 +58,8 @@ public class ContactConfiguration implements CamelConfiguration {
         registry.bind("contactWriter", new ContactWriter(gateway, noteRepository,
                 property(pc, "attio.contacts.person-company-attribute", "company")));
         registry.bind("contactJobs", new ContactJobs(jobRepository, dataDir.resolve("jobs"), Clock.systemUTC(),
-                Integer.parseInt(property(pc, "attio.contacts.batch.failures-shown", "100"))));
+                Integer.parseInt(property(pc, "attio.contacts.batch.failures-shown", "100")),
+                Long.parseLong(property(pc, "camel.server.max-body-size", "67108864"))));
         registry.bind("contactRowPacer", new RowPacer(Long.parseLong(property(pc, "attio.contacts.batch.pace-millis", "42"))));
         // rows of all running jobs share these threads; the gateway's write budget, not this pool, sets the pace
         ExecutorService pool = context.getExecutorServiceManager().newFixedThreadPool(this, "attio-contacts-job",

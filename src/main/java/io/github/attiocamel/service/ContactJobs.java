@@ -2,6 +2,7 @@ package io.github.attiocamel.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.attiocamel.api.PayloadTooLargeException;
 import io.github.attiocamel.api.ValidationException;
 import io.github.attiocamel.gateway.AttioException;
 import io.github.attiocamel.store.ContactJob;
@@ -12,10 +13,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,12 +37,15 @@ public final class ContactJobs {
 
     private final ContactJobRepository jobs;
     private final Path spoolDir;
+    /** The upload streams to disk (useStreaming), past the server's body limit: this is its limit. */
+    private final long maxUploadBytes;
     private final Clock clock;
     private final int failuresShown;
     /** Jobs created before this instant belong to an earlier run of the bundle (see resumeInterrupted). */
     private final java.time.Instant bootedAt;
 
-    public ContactJobs(ContactJobRepository jobs, Path spoolDir, Clock clock, int failuresShown) {
+    public ContactJobs(ContactJobRepository jobs, Path spoolDir, Clock clock, int failuresShown, long maxUploadBytes) {
+        this.maxUploadBytes = maxUploadBytes;
         this.jobs = jobs;
         this.spoolDir = spoolDir;
         this.clock = clock;
@@ -59,9 +63,13 @@ public final class ContactJobs {
         Path spool = spoolDir.resolve(jobId + ".batch");
         try {
             Files.createDirectories(spoolDir);
-            Files.copy(body, spool, StandardCopyOption.REPLACE_EXISTING);
+            spoolAtMost(body, spool, maxUploadBytes);
         } catch (IOException e) {
+            deleteQuietly(spool);
             throw new UncheckedIOException("cannot spool batch " + jobId, e);
+        } catch (PayloadTooLargeException e) {
+            deleteQuietly(spool);
+            throw e;
         }
         try {
             int total = ContactRows.count(spool, ContactRows.Format.JSON);
@@ -260,6 +268,20 @@ public final class ContactJobs {
             return JSON.readValue(json, Map.class);
         } catch (IOException e) {
             return json;
+        }
+    }
+
+    private static void spoolAtMost(InputStream body, Path spool, long maxBytes) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long copied = 0;
+        try (OutputStream out = Files.newOutputStream(spool)) {
+            for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
+                copied += n;
+                if (copied > maxBytes) {
+                    throw new PayloadTooLargeException(maxBytes);
+                }
+                out.write(buffer, 0, n);
+            }
         }
     }
 

@@ -177,6 +177,29 @@ class ContactsBatchTest {
     }
 
     @Test
+    void anUploadOverTheBodyLimitIs413AndLeavesNothingBehind() throws Exception {
+        StringBuilder ndjson = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            ndjson.append("{\"email\": \"limit-").append(i).append("@gmail.com\"}\n");
+        }
+        try (RunningBundle small = RunningBundle.against(ATTIO.baseUrl(), ATTIO.apiKey())
+                .property("camel.server.max-body-size", "1000").start()) {
+            ContactsHttp.Answer a = new ContactsHttp(small).post("/api/contacts:batch", ndjson.toString());
+
+            assertThat(a.status()).as(a.raw().body()).isEqualTo(413);
+            assertThat(a.json().path("error").asText()).isEqualTo("payload_too_large");
+            Path spoolDir = small.dataDir().resolve("jobs");
+            if (Files.exists(spoolDir)) {
+                try (var left = Files.list(spoolDir)) {
+                    assertThat(left).as("no spool left").isEmpty();
+                }
+            }
+            assertThat(new ContactsHttp(small).post("/api/contacts:batch", "{\"email\": \"ok@gmail.com\"}").status())
+                    .as("a batch under the limit is still accepted").isEqualTo(202);
+        }
+    }
+
+    @Test
     void aDroppedCsvFileIsImportedAndMovedToProcessed() throws Exception {
         Path dir = bundle.dataDir().resolve("import");
         Files.createDirectories(dir);
