@@ -114,8 +114,9 @@ class WebhookIntakeBenchmarkTest {
         client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
                         .putHeader("Content-Type", "application/json").putHeader("Attio-Signature", signature)
                         .putHeader("Idempotency-Key", UUID.randomUUID().toString())
-                        // an unanswered delivery must show up as a failure with its cause, not as a stalled round
-                        .setIdleTimeout(20_000))
+                        // an unanswered delivery, or one that never gets a pooled connection, must show up as a
+                        // failure with its cause, not as a stalled round
+                        .setConnectTimeout(20_000).setIdleTimeout(20_000))
                 .compose(request -> request.send(Buffer.buffer(body)))
                 .compose(response -> response.body().map(b -> response.statusCode()))
                 .onComplete(result -> {
