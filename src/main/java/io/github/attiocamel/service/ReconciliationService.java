@@ -6,7 +6,6 @@ import io.github.attiocamel.store.MirrorRepository;
 import io.github.attiocamel.store.MirrorRow;
 import io.github.attiocamel.store.SyncRun;
 import io.github.attiocamel.store.SyncRunRepository;
-import io.github.attiocamel.store.ValuesHash;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -62,9 +61,9 @@ public final class ReconciliationService {
         Map<String, MirrorRow> rows = new LinkedHashMap<>();
         Map<String, JsonNode> values = new LinkedHashMap<>();
         for (JsonNode item : page.records()) {
-            MirrorRow row = toRow(run.kind(), run.target(), item, now);
+            MirrorRow row = MirrorRows.of(run.kind(), run.target(), item, now, SOURCE);
             rows.put(row.id(), row);
-            values.put(row.id(), valuesOf(run.kind(), item));
+            values.put(row.id(), MirrorRows.values(run.kind(), item));
         }
         Map<String, String> known = mirror.hashes(run.kind(), run.target(), rows.keySet());
         List<MirrorRow> created = new ArrayList<>();
@@ -118,37 +117,9 @@ public final class ReconciliationService {
         return changes;
     }
 
-    static MirrorRow toRow(MirrorKind kind, String container, JsonNode item, Instant now) {
-        JsonNode id = item.path("id");
-        JsonNode values = valuesOf(kind, item);
-        if (!values.isObject()) {
-            throw new IllegalArgumentException("Attio returned a " + kind.name().toLowerCase() + " item without values");
-        }
-        String itemId = kind == MirrorKind.RECORDS ? id.path("record_id").asText(null) : id.path("entry_id").asText(null);
-        if (itemId == null) {
-            throw new IllegalArgumentException("Attio returned a " + kind.name().toLowerCase() + " item without an id");
-        }
-        String containerId = kind == MirrorKind.RECORDS ? id.path("object_id").asText(null) : id.path("list_id").asText(null);
-        return new MirrorRow(kind, container, itemId, id.path("workspace_id").asText(null), containerId,
-                item.path("parent_object").asText(null), item.path("parent_record_id").asText(null), values.toString(),
-                ValuesHash.of(values), item.path("web_url").asText(null), item.path("created_at").asText(null), now,
-                SOURCE, false, null);
-    }
-
-    private static JsonNode valuesOf(MirrorKind kind, JsonNode item) {
-        return kind == MirrorKind.RECORDS ? item.path("values") : item.path("entry_values");
-    }
-
-    /** The canonical change message (docs/ARCHITECTURE.md, "Change feed"). */
-    static Map<String, Object> change(MirrorKind kind, String what, String container, String id, JsonNode values,
-                                      Instant at) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("source", SOURCE);
-        m.put("event_type", (kind == MirrorKind.RECORDS ? "record." : "list-entry.") + what);
-        m.put("object", container);
-        m.put("record_id", id);
-        m.put("values", values);
-        m.put("occurred_at", at.toString());
-        return m;
+    private static Map<String, Object> change(MirrorKind kind, String what, String container, String id,
+                                              JsonNode values, Instant at) {
+        return ChangeMessage.of(SOURCE, (kind == MirrorKind.RECORDS ? "record." : "list-entry.") + what, container, id,
+                values, at);
     }
 }

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.store.MirrorKind;
 import io.github.attiocamel.store.MirrorRepository;
-import io.github.attiocamel.store.MirrorRow;
-import io.github.attiocamel.store.ValuesHash;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
 
@@ -101,11 +99,8 @@ public final class WebhookMirrorService {
                     : List.of();
         }
         JsonNode record = fetched.get();
-        JsonNode values = record.path("values");
-        MirrorRow row = new MirrorRow(MirrorKind.RECORDS, object, recordId, text(record, "id", "workspace_id"),
-                text(record, "id", "object_id"), null, null, values.toString(), ValuesHash.of(values),
-                text(record, "web_url"), text(record, "created_at"), Instant.now(), SOURCE, false, null);
-        return switch (mirror.upsert(row)) {
+        JsonNode values = MirrorRows.values(MirrorKind.RECORDS, record);
+        return switch (mirror.upsert(MirrorRows.of(MirrorKind.RECORDS, object, record, Instant.now(), SOURCE))) {
             case CREATED -> List.of(ChangeMessage.of(SOURCE, "record.created", object, recordId, values, occurredAt));
             case UPDATED -> List.of(ChangeMessage.of(SOURCE, "record.updated", object, recordId, values, occurredAt));
             case UNCHANGED -> List.of();
@@ -130,12 +125,8 @@ public final class WebhookMirrorService {
             return entryGone(list, entryId, receivedAt);
         }
         JsonNode entry = fetched.get();
-        JsonNode values = entry.path("entry_values");
-        MirrorRow row = new MirrorRow(MirrorKind.ENTRIES, list, entryId, text(entry, "id", "workspace_id"),
-                text(entry, "id", "list_id"), text(entry, "parent_object"), text(entry, "parent_record_id"),
-                values.toString(), ValuesHash.of(values), null, text(entry, "created_at"), Instant.now(), SOURCE,
-                false, null);
-        return switch (mirror.upsert(row)) {
+        JsonNode values = MirrorRows.values(MirrorKind.ENTRIES, entry);
+        return switch (mirror.upsert(MirrorRows.of(MirrorKind.ENTRIES, list, entry, Instant.now(), SOURCE))) {
             case CREATED -> HandlerResult.of(List.of(
                     ChangeMessage.of(SOURCE, "list-entry.created", list, entryId, values, receivedAt)));
             case UPDATED -> HandlerResult.of(List.of(
