@@ -7,6 +7,7 @@ import io.github.attiocamel.api.ValidationException;
 import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.store.MirrorKind;
 import io.github.attiocamel.store.MirrorRepository;
+import io.github.attiocamel.store.MirrorRow;
 import io.github.attiocamel.store.SyncRun;
 import io.github.attiocamel.store.SyncRunRepository;
 import org.slf4j.Logger;
@@ -45,7 +46,7 @@ public final class FullSyncService {
         final String target;
         final long startedNanos = System.nanoTime();
         volatile long recordsAtStart = -1;
-        volatile ParallelPager pager;
+        volatile ParallelPager<MirrorRow> pager;
 
         Tracker(String target) {
             this.target = target;
@@ -118,15 +119,19 @@ public final class FullSyncService {
         return run;
     }
 
-    /** Pages still to do, in offset order; none once the deletion pass has begun. */
-    public Iterator<ParallelPager.Page> pages(SyncRun run) {
+    /**
+     * Pages still to do, in offset order, as mirror rows; none once the deletion pass has begun. Each page is mapped
+     * (canonical values, hash) on the pager thread that fetched it, so that work runs beside the page being
+     * reconciled, and a page waiting in the pager holds compact rows instead of Attio's JSON trees.
+     */
+    public Iterator<ParallelPager.Page<MirrorRow>> pages(SyncRun run) {
         if (run.deletionAt() != null) {
             return Collections.emptyIterator();
         }
         int pageSize = run.pageSize() > 0 ? run.pageSize() : settings.pageSize();
         int expectedPages = (int) ((run.expectedRecords() + pageSize - 1) / pageSize);
         AttioGateway g = gateway.get();
-        ParallelPager pager = new ParallelPager(offset -> fetch(g, run, pageSize, offset), pageSize,
+        ParallelPager<MirrorRow> pager = new ParallelPager<>(offset -> fetch(g, run, pageSize, offset), pageSize,
                 settings.parallelPages(), run.pages(), expectedPages, pagerThreads);
         Tracker t = owned.get(run.runId());
         if (t != null) {
@@ -135,7 +140,7 @@ public final class FullSyncService {
         return pager;
     }
 
-    private List<JsonNode> fetch(AttioGateway g, SyncRun run, int pageSize, int offset) {
+    private List<MirrorRow> fetch(AttioGateway g, SyncRun run, int pageSize, int offset) {
         ObjectNode query = JsonNodeFactory.instance.objectNode();
         var sorts = query.putArray("sorts");
         for (String attribute : settings.sortAttributes()) {
@@ -143,7 +148,14 @@ public final class FullSyncService {
         }
         query.put("limit", pageSize);
         query.put("offset", offset);
-        return run.kind() == MirrorKind.RECORDS ? g.queryRecords(run.target(), query) : g.queryEntries(run.target(), query);
+        List<JsonNode> items = run.kind() == MirrorKind.RECORDS ? g.queryRecords(run.target(), query)
+                : g.queryEntries(run.target(), query);
+        Instant now = clock.instant();
+        List<MirrorRow> rows = new ArrayList<>(items.size());
+        for (JsonNode item : items) {
+            rows.add(MirrorRows.of(run.kind(), run.target(), item, now, ReconciliationService.SOURCE));
+        }
+        return rows;
     }
 
     public SyncRun complete(SyncRun run, int deleted) {

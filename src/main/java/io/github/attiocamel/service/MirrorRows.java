@@ -23,9 +23,10 @@ final class MirrorRows {
             throw new IllegalArgumentException("Attio returned a " + kind.name().toLowerCase() + " item without an id");
         }
         String containerId = id.path(kind == MirrorKind.RECORDS ? "object_id" : "list_id").asText(null);
+        ValuesHash.Canonical canonical = ValuesHash.canonical(values);
         return new MirrorRow(kind, container, itemId, id.path("workspace_id").asText(null), containerId,
-                item.path("parent_object").asText(null), item.path("parent_record_id").asText(null), values.toString(),
-                ValuesHash.of(values), item.path("web_url").asText(null), item.path("created_at").asText(null),
+                item.path("parent_object").asText(null), item.path("parent_record_id").asText(null), canonical.json(),
+                canonical.hash(), item.path("web_url").asText(null), item.path("created_at").asText(null),
                 syncedAt, source, false, null);
     }
 

@@ -1,7 +1,5 @@
 package io.github.attiocamel.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -28,17 +26,17 @@ import java.util.function.IntFunction;
  * empty reads; with {@code expectedPages} (from the mirror's size) it requests no further than that until the
  * expected last page turned out full, which costs no extra reads when the size did not change.
  */
-public final class ParallelPager implements Iterator<ParallelPager.Page>, Closeable {
+public final class ParallelPager<T> implements Iterator<ParallelPager.Page<T>>, Closeable {
 
     /** Page {@code index} (offset = index x page size) and its records, in Attio's order. */
-    public record Page(int index, List<JsonNode> records) {}
+    public record Page<T>(int index, List<T> records) {}
 
-    private final IntFunction<List<JsonNode>> fetchAtOffset;
+    private final IntFunction<List<T>> fetchAtOffset;
     private final int pageSize;
     private final int parallel;
     private final int expectedPages;
     private final ExecutorService executor;
-    private final TreeMap<Integer, Future<List<JsonNode>>> inFlight = new TreeMap<>();
+    private final TreeMap<Integer, Future<List<T>>> inFlight = new TreeMap<>();
     /** Lowest index known to be the last page (answered short), even if not handed out yet. */
     private final AtomicInteger lastPage = new AtomicInteger(Integer.MAX_VALUE);
     private int nextToRequest;
@@ -50,7 +48,7 @@ public final class ParallelPager implements Iterator<ParallelPager.Page>, Closea
      * @param startPage     first page index (a resumed run continues after its pages done)
      * @param expectedPages pages the result set is expected to have, 0 when unknown
      */
-    public ParallelPager(IntFunction<List<JsonNode>> fetchAtOffset, int pageSize, int parallel, int startPage,
+    public ParallelPager(IntFunction<List<T>> fetchAtOffset, int pageSize, int parallel, int startPage,
                          int expectedPages, ExecutorService executor) {
         if (pageSize < 1 || parallel < 1) {
             throw new IllegalArgumentException("page size and parallel pages must be at least 1");
@@ -70,13 +68,13 @@ public final class ParallelPager implements Iterator<ParallelPager.Page>, Closea
     }
 
     @Override
-    public synchronized Page next() {
+    public synchronized Page<T> next() {
         if (done) {
             throw new NoSuchElementException();
         }
         requestAhead();
         int index = nextToHand;
-        List<JsonNode> records;
+        List<T> records;
         try {
             records = inFlight.remove(index).get();
         } catch (InterruptedException e) {
@@ -94,7 +92,7 @@ public final class ParallelPager implements Iterator<ParallelPager.Page>, Closea
         } else {
             requestAhead();
         }
-        return new Page(index, records);
+        return new Page<>(index, records);
     }
 
     private void requestAhead() {
@@ -102,7 +100,7 @@ public final class ParallelPager implements Iterator<ParallelPager.Page>, Closea
             int index = nextToRequest;
             int offset = Math.multiplyExact(index, pageSize);
             inFlight.put(index, executor.submit(() -> {
-                List<JsonNode> records = fetchAtOffset.apply(offset);
+                List<T> records = fetchAtOffset.apply(offset);
                 if (records.size() < pageSize) {
                     lastPage.accumulateAndGet(index, Math::min);
                 }
@@ -124,9 +122,9 @@ public final class ParallelPager implements Iterator<ParallelPager.Page>, Closea
     @Override
     public synchronized void close() {
         done = true;
-        List<Future<List<JsonNode>>> abandoned = new ArrayList<>(inFlight.values());
+        List<Future<List<T>>> abandoned = new ArrayList<>(inFlight.values());
         inFlight.clear();
-        for (Future<List<JsonNode>> f : abandoned) {
+        for (Future<List<T>> f : abandoned) {
             f.cancel(false);
         }
     }

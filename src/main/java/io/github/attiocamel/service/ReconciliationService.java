@@ -1,6 +1,6 @@
 package io.github.attiocamel.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.github.attiocamel.store.MirrorKind;
 import io.github.attiocamel.store.MirrorRepository;
 import io.github.attiocamel.store.MirrorRow;
@@ -55,15 +55,11 @@ public final class ReconciliationService {
         this.clock = clock;
     }
 
-    public PageResult classify(SyncRun run, ParallelPager.Page page) {
-        Instant now = clock.instant();
+    public PageResult classify(SyncRun run, ParallelPager.Page<MirrorRow> page) {
         // keyed by id: offset paging can repeat a row inside one page when Attio's data moves under us
         Map<String, MirrorRow> rows = new LinkedHashMap<>();
-        Map<String, JsonNode> values = new LinkedHashMap<>();
-        for (JsonNode item : page.records()) {
-            MirrorRow row = MirrorRows.of(run.kind(), run.target(), item, now, SOURCE);
+        for (MirrorRow row : page.records()) {
             rows.put(row.id(), row);
-            values.put(row.id(), MirrorRows.values(run.kind(), item));
         }
         Map<String, String> known = mirror.hashes(run.kind(), run.target(), rows.keySet());
         List<MirrorRow> created = new ArrayList<>();
@@ -74,12 +70,12 @@ public final class ReconciliationService {
             String hash = known.get(row.id());
             if (hash == null) {
                 created.add(row);
-                changes.add(change(run.kind(), "created", row.container(), row.id(), values.get(row.id()), now));
+                changes.add(change(run.kind(), "created", row, row.syncedAt()));
             } else if (hash.equals(row.valuesHash())) {
                 unchanged.add(row.id());
             } else {
                 updated.add(row);
-                changes.add(change(run.kind(), "updated", row.container(), row.id(), values.get(row.id()), now));
+                changes.add(change(run.kind(), "updated", row, row.syncedAt()));
             }
         }
         return new PageResult(run, page.index(), page.records().size(), created, updated, unchanged, changes);
@@ -112,14 +108,17 @@ public final class ReconciliationService {
         }
         List<Map<String, Object>> changes = new ArrayList<>(ids.size());
         for (String id : ids) {
-            changes.add(change(run.kind(), "deleted", run.target(), id, null, at));
+            changes.add(ChangeMessage.of(SOURCE, type(run.kind(), "deleted"), run.target(), id, null, at));
         }
         return changes;
     }
 
-    private static Map<String, Object> change(MirrorKind kind, String what, String container, String id,
-                                              JsonNode values, Instant at) {
-        return ChangeMessage.of(SOURCE, (kind == MirrorKind.RECORDS ? "record." : "list-entry.") + what, container, id,
-                values, at);
+    /** The row's values go out as the canonical text already in hand; the change feed's marshal copies it as is. */
+    private static Map<String, Object> change(MirrorKind kind, String what, MirrorRow row, Instant at) {
+        return ChangeMessage.of(SOURCE, type(kind, what), row.container(), row.id(), new RawValue(row.valuesJson()), at);
+    }
+
+    private static String type(MirrorKind kind, String what) {
+        return (kind == MirrorKind.RECORDS ? "record." : "list-entry.") + what;
     }
 }

@@ -5,8 +5,8 @@ import java.time.Instant;
 /**
  * One mirrored Attio record or list entry. {@code container} is the object slug (records) or list slug (entries);
  * {@code containerId} the object or list UUID. {@code valuesJson} is Attio's {@code values} (or {@code entry_values})
- * verbatim and {@code valuesHash} = {@link ValuesHash#of} over it: the only thing compared to decide whether a row
- * really changed. Parent fields are set for entries; {@code webUrl}/{@code mergedInto} for records.
+ * as canonical JSON ({@link ValuesHash#canonical}, keys sorted) and {@code valuesHash} its hash: the only thing
+ * compared to decide whether a row really changed. Parent fields are set for entries; {@code webUrl}/{@code mergedInto} for records.
  */
 public record MirrorRow(
         MirrorKind kind,

@@ -2,15 +2,14 @@ package io.github.attiocamel.store;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -20,8 +19,8 @@ import java.util.List;
 
 /**
  * SHA-256 over the canonical JSON of a record's values (object keys sorted), so the webhook flow and the full sync
- * agree on "changed" whatever order Attio happened to send the attributes in. The canonical text is streamed into
- * the digest straight from the tree: a full sync hashes every record it reads.
+ * agree on "changed" whatever order Attio happened to send the attributes in. {@link #canonical} serialises a record
+ * once and yields both the text the mirror stores and its hash: a full sync does this for every record it reads.
  */
 public final class ValuesHash {
 
@@ -30,14 +29,23 @@ public final class ValuesHash {
 
     private ValuesHash() {}
 
-    public static String of(JsonNode values) {
-        MessageDigest sha256 = sha256();
-        try (JsonGenerator out = JSON.createGenerator(new DigestOutputStream(OutputStream.nullOutputStream(), sha256))) {
+    /** Values as canonical JSON text (object keys sorted) and the hash of exactly that text. */
+    public record Canonical(String json, String hash) {}
+
+    public static Canonical canonical(JsonNode values) {
+        ByteArrayBuilder bytes = new ByteArrayBuilder(4096);
+        try (JsonGenerator out = JSON.createGenerator(bytes)) {
             writeCanonical(out, values);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot hash record values", e);
+            throw new UncheckedIOException("cannot serialise record values", e);
         }
-        return HexFormat.of().formatHex(sha256.digest());
+        byte[] utf8 = bytes.toByteArray();
+        return new Canonical(new String(utf8, StandardCharsets.UTF_8),
+                HexFormat.of().formatHex(sha256().digest(utf8)));
+    }
+
+    public static String of(JsonNode values) {
+        return canonical(values).hash();
     }
 
     public static String of(String valuesJson) {

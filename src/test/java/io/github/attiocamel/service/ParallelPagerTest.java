@@ -41,11 +41,11 @@ class ParallelPagerTest {
         };
     }
 
-    private static List<Integer> drain(ParallelPager pager) {
+    private static List<Integer> drain(ParallelPager<JsonNode> pager) {
         List<Integer> seen = new ArrayList<>();
         int expectedIndex = -1;
         while (pager.hasNext()) {
-            ParallelPager.Page page = pager.next();
+            ParallelPager.Page<JsonNode> page = pager.next();
             assertThat(page.index()).isGreaterThan(expectedIndex);
             expectedIndex = page.index();
             page.records().forEach(n -> seen.add(n.intValue()));
@@ -74,7 +74,7 @@ class ParallelPagerTest {
             answered[page].countDown();
             return null;
         };
-        ParallelPager pager = new ParallelPager(rows(235, pageSize, reverse), pageSize, 4, 0, 0, pool);
+        ParallelPager<JsonNode> pager = new ParallelPager<>(rows(235, pageSize, reverse), pageSize, 4, 0, 0, pool);
 
         List<Integer> seen = drain(pager);
 
@@ -84,7 +84,7 @@ class ParallelPagerTest {
     @Test
     void stopsAtTheFirstShortPageWithAtMostAWindowOfReadsPastIt() {
         AtomicInteger requests = new AtomicInteger();
-        ParallelPager pager = new ParallelPager(rows(2345, 500, o -> { requests.incrementAndGet(); return null; }),
+        ParallelPager<JsonNode> pager = new ParallelPager<>(rows(2345, 500, o -> { requests.incrementAndGet(); return null; }),
                 500, 8, 0, 0, pool);
 
         assertThat(drain(pager)).hasSize(2345);
@@ -95,18 +95,18 @@ class ParallelPagerTest {
     @Test
     void aKnownSizeCostsNoSpeculativeReadsAndGrowthIsStillFollowed() {
         Set<Integer> offsets = ConcurrentHashMap.newKeySet();
-        ParallelPager exact = new ParallelPager(rows(2345, 500, o -> { offsets.add(o); return null; }), 500, 8, 0, 5, pool);
+        ParallelPager<JsonNode> exact = new ParallelPager<>(rows(2345, 500, o -> { offsets.add(o); return null; }), 500, 8, 0, 5, pool);
         assertThat(drain(exact)).hasSize(2345);
         assertThat(offsets).containsExactlyInAnyOrder(0, 500, 1000, 1500, 2000);
 
-        ParallelPager grown = new ParallelPager(rows(4100, 500, o -> null), 500, 8, 0, 5, pool);
+        ParallelPager<JsonNode> grown = new ParallelPager<>(rows(4100, 500, o -> null), 500, 8, 0, 5, pool);
         assertThat(drain(grown)).hasSize(4100);
     }
 
     @Test
     void aResumedPagerStartsAtItsFirstPageNotDone() {
         Set<Integer> offsets = ConcurrentHashMap.newKeySet();
-        ParallelPager pager = new ParallelPager(rows(2345, 500, o -> { offsets.add(o); return null; }), 500, 8, 2, 5, pool);
+        ParallelPager<JsonNode> pager = new ParallelPager<>(rows(2345, 500, o -> { offsets.add(o); return null; }), 500, 8, 2, 5, pool);
         List<Integer> seen = drain(pager);
         assertThat(seen).hasSize(1345).startsWith(1000);
         assertThat(offsets).doesNotContain(0, 500);
@@ -114,7 +114,7 @@ class ParallelPagerTest {
 
     @Test
     void aFailedPageFailsTheIteratorAndStopsIt() {
-        ParallelPager pager = new ParallelPager(rows(5000, 500, o -> {
+        ParallelPager<JsonNode> pager = new ParallelPager<>(rows(5000, 500, o -> {
             if (o == 1000) {
                 throw new AttioException(500, "internal_error", "boom", "page 3 failed");
             }

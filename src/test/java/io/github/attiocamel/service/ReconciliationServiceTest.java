@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.MirrorKind;
 import io.github.attiocamel.store.MirrorRepository;
+import io.github.attiocamel.store.MirrorRow;
 import io.github.attiocamel.store.SyncRun;
 import io.github.attiocamel.store.SyncRunRepository;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -49,6 +50,12 @@ class ReconciliationServiceTest {
                 + "\"values\":{\"job_title\":[{\"value\":\"" + jobTitle + "\"}]}}");
     }
 
+    private static ParallelPager.Page<MirrorRow> page(List<JsonNode> records) {
+        return new ParallelPager.Page<>(0, records.stream()
+                .map(r -> MirrorRows.of(MirrorKind.RECORDS, "people", r, Instant.now(), ReconciliationService.SOURCE))
+                .toList());
+    }
+
     private SyncRun run() {
         String id = runs.claim(MirrorKind.RECORDS, "people", 500, 0, "api", Instant.now()).runId();
         return runs.find(id).orElseThrow();
@@ -57,7 +64,7 @@ class ReconciliationServiceTest {
     private List<Map<String, Object>> sync(List<JsonNode> records) {
         SyncRun run = run();
         List<Map<String, Object>> changes = new ArrayList<>();
-        ReconciliationService.PageResult page = reconciliation.classify(run, new ParallelPager.Page(0, records));
+        ReconciliationService.PageResult page = reconciliation.classify(run, page(records));
         changes.addAll(page.changes());
         reconciliation.commit(page);
         changes.addAll(reconciliation.deletionPass(runs.find(run.runId()).orElseThrow()));
@@ -75,6 +82,10 @@ class ReconciliationServiceTest {
         assertThat(second).extracting(m -> m.get("event_type") + ":" + m.get("record_id"))
                 .containsExactlyInAnyOrder("record.updated:b", "record.deleted:c");
         assertThat(second).allSatisfy(m -> assertThat(m.get("source")).isEqualTo("full-sync"));
+        // the values travel as the stored canonical text: what the change feed marshals is the record's values
+        JsonNode updated = JSON.readTree(JSON.writeValueAsString(second.stream()
+                .filter(m -> "b".equals(m.get("record_id"))).findFirst().orElseThrow()));
+        assertThat(updated.path("values").path("job_title").path(0).path("value").asText()).isEqualTo("changed");
         assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(2);
     }
 
@@ -82,7 +93,7 @@ class ReconciliationServiceTest {
     void aDeletionPassResumedAfterItCommittedPublishesTheSameDeletionsAndDeletesNothingMore() throws Exception {
         sync(List.of(person("a", "x"), person("b", "x"), person("c", "x")));
         SyncRun run = run();
-        ReconciliationService.PageResult page = reconciliation.classify(run, new ParallelPager.Page(0, List.of(person("a", "x"))));
+        ReconciliationService.PageResult page = reconciliation.classify(run, page(List.of(person("a", "x"))));
         reconciliation.commit(page);
 
         List<Map<String, Object>> beforeCrash = reconciliation.deletionPass(runs.find(run.runId()).orElseThrow());

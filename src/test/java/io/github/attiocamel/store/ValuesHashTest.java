@@ -29,4 +29,14 @@ class ValuesHashTest {
         assertThat(ValuesHash.of("{\"b\":[{\"value\":3},{\"value\":1.5}]}"))
                 .as("array order is data").isNotEqualTo(ValuesHash.of("{\"b\":[{\"value\":1.5},{\"value\":3}]}"));
     }
+
+    @Test
+    void theCanonicalTextIsTheSameJsonWithSortedKeysAndHashesToTheSameHash() throws Exception {
+        ValuesHash.Canonical canonical = ValuesHash.canonical(JSON.readTree(VALUES));
+
+        assertThat(JSON.readTree(canonical.json())).isEqualTo(JSON.readTree(VALUES));
+        assertThat(canonical.json()).startsWith("{\"a\":{\"y\":[],\"z\":").contains("\"first_name\":\"Ada\",\"last_name\"");
+        assertThat(canonical.hash()).isEqualTo("e313da199787ce030d37e756ba9f2e3ef7871faa768736f6407071477d256ccc")
+                .as("the stored text hashes to the stored hash").isEqualTo(ValuesHash.of(canonical.json()));
+    }
 }
