@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -32,8 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Intake throughput and latency: signed record.updated deliveries (20 records, unique Idempotency-Keys) POSTed over
  * HTTP/1.1 keep-alive with {@value #IN_FLIGHT} in flight, while the inbox consumer processes them in the background
- * against the simulator. Three measured rounds after a warm-up; prints deliveries/s and p50/p99 latency (request
- * written to response read) per round and their medians. Run:
+ * against the simulator. {@value #ROUNDS} measured rounds after a warm-up; prints deliveries/s and p50/p99 latency
+ * (request sent to status line received) per round and their medians. Run:
  * {@code mvn test -Dgroups=benchmark -DexcludedGroups= -Dtest=WebhookIntakeBenchmarkTest}; add
  * {@code -Dbench.poll=3600000} to measure the intake alone (the inbox consumer then stays idle), and
  * {@code -Dbench.prop.<key>=<value>} to try any bundle setting.
@@ -110,9 +111,8 @@ class WebhookIntakeBenchmarkTest {
 
     /**
      * {@value #IN_FLIGHT} chains of deliveries, each sending the next one when the previous ends. A delivery ends
-     * exactly once: answered, failed, or past its deadline. The deadline is a timer of its own because Vert.x's connect
-     * and idle timeouts did not end every stuck request (rare rounds stalled with the bundle idle); a delivery past it
-     * counts as a failure naming the step it was stuck in, and its chain goes on.
+     * exactly once: answered, failed, or past its deadline, a timer of its own, so that a request stuck anywhere fails
+     * the round naming the step it was stuck in instead of stalling it (how the client race below was found).
      */
     private record Round(Vertx vertx, HttpClient client, String path, List<String> bodies, int count,
                          long[] latencies, AtomicInteger next, AtomicInteger failures, List<String> causes,
@@ -134,12 +134,12 @@ class WebhookIntakeBenchmarkTest {
                             .putHeader("Content-Type", "application/json").putHeader("Attio-Signature", signature)
                             .putHeader("Idempotency-Key", UUID.randomUUID().toString()))
                     .compose(request -> {
-                        step.set("sending the request");
-                        return request.send(Buffer.buffer(body));
-                    })
-                    .compose(response -> {
-                        step.set("reading the response body (HTTP " + response.statusCode() + ")");
-                        return response.body().map(b -> response.statusCode());
+                        step.set("sending the request or awaiting its status line");
+                        // The answer counts at its status line (the body is a few bytes in the same packet). Waiting
+                        // for the body through body() hung about once in 50,000 deliveries with the bundle idle:
+                        // vert.x issue 6038, a response that ends before body() is called never completes it
+                        // (fixed after the 4.5.24 that Camel 4.18 brings).
+                        return request.send(Buffer.buffer(body)).map(HttpClientResponse::statusCode);
                     })
                     .onComplete(result -> {
                         vertx.cancelTimer(deadline);
