@@ -161,6 +161,7 @@ public final class FullSyncService {
     public SyncRun complete(SyncRun run, int deleted) {
         Instant now = clock.instant();
         runs.complete(run.runId(), deleted, now);
+        forgetSeen(run);
         String key = SyncRun.activeKey(run.kind(), run.target());
         metrics.deleted(key, deleted);
         metrics.runFinished(key, SyncRun.COMPLETED, Duration.between(run.startedAt(), now));
@@ -187,9 +188,23 @@ public final class FullSyncService {
         Instant now = clock.instant();
         String message = error == null ? "unknown" : error.toString();
         runs.fail(run.runId(), message, now);
+        forgetSeen(run);
         metrics.runFinished(key, SyncRun.FAILED, Duration.between(run.startedAt(), now));
         LOG.warn("[attio-full-sync] {} run {} failed, nothing deleted: {}", key, run.runId(), message);
         release(run.runId());
+    }
+
+    /**
+     * A finished run's seen marks are of no further use (a new run has a new key). Only after the run's state is
+     * final: a run resumed after its deletion pass needs them to pass again with the same result. Left over, they
+     * only cost space, so a failure here is logged, not raised.
+     */
+    private void forgetSeen(SyncRun run) {
+        try {
+            mirror.forgetSeen(run.runId());
+        } catch (RuntimeException e) {
+            LOG.warn("[attio-full-sync] run {}: seen marks not dropped: {}", run.runId(), e.toString());
+        }
     }
 
     private void release(String runId) {

@@ -87,21 +87,42 @@ class MirrorRepositoryTest {
         long key = MirrorRepository.seenKey(run);
         String below = runWhoseKey(k -> k < key);
         String above = runWhoseKey(k -> k > key);
-        for (String id : List.of("seen", "legacy-seen", "below", "above", "never")) {
+        for (String id : List.of("unchanged", "changed", "legacy-seen", "below", "above", "never")) {
             mirror.upsert(person(id, "{}"));
         }
-        mirror.writeSyncPage(MirrorKind.RECORDS, "people", run, List.of(), List.of(), List.of("seen", "legacy-seen"));
-        mirror.writeSyncPage(MirrorKind.RECORDS, "people", below, List.of(), List.of(), List.of("below"));
-        mirror.writeSyncPage(MirrorKind.RECORDS, "people", above, List.of(), List.of(), List.of("above"));
+        // other runs stamped these when they wrote them: keys on either side of this run's
+        mirror.writeSyncPage(MirrorKind.RECORDS, "people", below, List.of(), List.of(person("below", "{\"v\":[1]}")),
+                List.of());
+        mirror.writeSyncPage(MirrorKind.RECORDS, "people", above, List.of(), List.of(person("above", "{\"v\":[1]}")),
+                List.of("unchanged"));
+        // this run: one row written (stamped), one found unchanged (marked, old stamp kept), twice on shifting pages
+        mirror.writeSyncPage(MirrorKind.RECORDS, "people", run, List.of(person("new", "{}")),
+                List.of(person("changed", "{\"v\":[2]}")), List.of("unchanged"));
+        mirror.writeSyncPage(MirrorKind.RECORDS, "people", run, List.of(), List.of(), List.of("unchanged"));
         try (var c = store.dataSource().getConnection(); var s = c.createStatement()) {
             // stamped by this run before V32 added last_seen_key (a run resumed across the upgrade)
-            s.executeUpdate("UPDATE mirror_record SET last_seen_key = NULL WHERE record_id = 'legacy-seen'");
+            s.executeUpdate("UPDATE mirror_record SET last_seen_key = NULL, last_seen_run = '" + run
+                    + "' WHERE record_id = 'legacy-seen'");
         }
 
         List<String> deleted = mirror.deleteUnseen(MirrorKind.RECORDS, "people", run, Instant.now(), "full-sync");
 
         assertThat(deleted).containsExactlyInAnyOrder("below", "above", "never");
-        assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(2);
+        assertThat(mirror.page(MirrorKind.RECORDS, "people", 10, 0)).filteredOn(r -> !r.deleted())
+                .extracting(MirrorRow::id).containsExactlyInAnyOrder("unchanged", "changed", "legacy-seen", "new");
+    }
+
+    @Test
+    void aRunsMarksAreWhatSparesItsUnchangedRowsUntilTheyAreDropped() {
+        String run = UUID.randomUUID().toString();
+        mirror.upsert(person("unchanged", "{}"));
+        mirror.writeSyncPage(MirrorKind.RECORDS, "people", run, List.of(), List.of(), List.of("unchanged"));
+
+        assertThat(mirror.deleteUnseen(MirrorKind.RECORDS, "people", run, Instant.now(), "full-sync"))
+                .as("a pass run again (resumed) with the marks in place").isEmpty();
+        mirror.forgetSeen(run);
+        assertThat(mirror.deleteUnseen(MirrorKind.RECORDS, "people", run, Instant.now(), "full-sync"))
+                .as("without them the row counts as unseen").containsExactly("unchanged");
     }
 
     private static String runWhoseKey(java.util.function.LongPredicate wanted) {
