@@ -2,9 +2,9 @@
 -- every wide row, values included, and moved its index entry, so a nightly run in which nothing changed cost about as
 -- much as a first load. Created and updated rows are written anyway and keep their stamp; the deletion pass spares a
 -- row stamped by the run or marked here. A run's marks are dropped when it completes or fails.
--- The key starts with the id: H2 uses an IN list only on an index's first column.
+-- The key starts with the run: the pass looks marks up by (run, id) and a finished run's marks go as one range.
 CREATE TABLE sync_seen (
-    item_id  VARCHAR(64) NOT NULL,
     run_key  BIGINT      NOT NULL,
-    PRIMARY KEY (item_id, run_key)
+    item_id  VARCHAR(64) NOT NULL,
+    PRIMARY KEY (run_key, item_id)
 );

@@ -115,7 +115,8 @@ public final class ReconciliationService {
 
     /** The row's values go out as the canonical text already in hand; the change feed's marshal copies it as is. */
     private static Map<String, Object> change(MirrorKind kind, String what, MirrorRow row, Instant at) {
-        return ChangeMessage.of(SOURCE, type(kind, what), row.container(), row.id(), new RawValue(row.valuesJson()), at);
+        return ChangeMessage.of(SOURCE, type(kind, what), row.container(), row.id(), new RawValue(row.valuesJson()),
+                at);
     }
 
     private static String type(MirrorKind kind, String what) {

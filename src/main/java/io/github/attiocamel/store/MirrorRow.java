@@ -6,7 +6,8 @@ import java.time.Instant;
  * One mirrored Attio record or list entry. {@code container} is the object slug (records) or list slug (entries);
  * {@code containerId} the object or list UUID. {@code valuesJson} is Attio's {@code values} (or {@code entry_values})
  * as canonical JSON ({@link ValuesHash#canonical}, keys sorted) and {@code valuesHash} its hash: the only thing
- * compared to decide whether a row really changed. Parent fields are set for entries; {@code webUrl}/{@code mergedInto} for records.
+ * compared to decide whether a row really changed. Parent fields are set for entries; {@code webUrl} and
+ * {@code mergedInto} for records.
  */
 public record MirrorRow(
         MirrorKind kind,

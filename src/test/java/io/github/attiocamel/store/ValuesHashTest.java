@@ -35,7 +35,8 @@ class ValuesHashTest {
         ValuesHash.Canonical canonical = ValuesHash.canonical(JSON.readTree(VALUES));
 
         assertThat(JSON.readTree(canonical.json())).isEqualTo(JSON.readTree(VALUES));
-        assertThat(canonical.json()).startsWith("{\"a\":{\"y\":[],\"z\":").contains("\"first_name\":\"Ada\",\"last_name\"");
+        assertThat(canonical.json()).startsWith("{\"a\":{\"y\":[],\"z\":")
+                .contains("\"first_name\":\"Ada\",\"last_name\"");
         assertThat(canonical.hash()).isEqualTo("e313da199787ce030d37e756ba9f2e3ef7871faa768736f6407071477d256ccc")
                 .as("the stored text hashes to the stored hash").isEqualTo(ValuesHash.of(canonical.json()));
     }

@@ -66,11 +66,12 @@ class FullSyncBenchmarkTest {
         sim.data().seedPeople(PEOPLE - sim.data().count("people"));
         String xmx = System.getProperty("benchmark.xmx", "256m");
 
-        // -Dbenchmark.scenarios=simulator,parallel,sequential,zero,warm (default all) narrows a profiling session to one
-        List<String> scenarios = List.of(System.getProperty("benchmark.scenarios", "simulator,parallel,sequential,zero,warm").split(","));
+        // -Dbenchmark.scenarios=simulator,parallel,sequential,zero,warm (default all) narrows a session to some
+        List<String> scenarios = List.of(System.getProperty("benchmark.scenarios",
+                "simulator,parallel,sequential,zero,warm").split(","));
         List<String> report = new ArrayList<>();
         if (scenarios.contains("simulator")) {
-            report.add(simulatorAlone(sim, Duration.ZERO));
+            report.add(simulatorAlone(sim));
         }
         if (scenarios.contains("parallel")) {
             report.add(measure(sim, xmx, 8, Duration.ofMillis(200), "parallel-pages=8, 200 ms/page"));
@@ -190,8 +191,8 @@ class FullSyncBenchmarkTest {
      * bytes, paced under the simulator's 100 reads/s (one request every 11 ms, as many in flight as that allows), so
      * all the CPU is the simulator's own, which the bundle has to share the machine's cores with.
      */
-    private String simulatorAlone(AttioSimulator sim, Duration latency) throws Exception {
-        sim.setLatency(latency);
+    private String simulatorAlone(AttioSimulator sim) throws Exception {
+        sim.setLatency(Duration.ZERO);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         int pages = PEOPLE / 500 + 1;
         List<Double> seconds = new ArrayList<>();
@@ -208,7 +209,8 @@ class FullSyncBenchmarkTest {
                             + "\"offset\":" + page * 500 + "}";
                     HttpRequest request = HttpRequest.newBuilder(URI.create(sim.baseUrl()
                                     + "/v2/objects/people/records/query"))
-                            .header("Authorization", "Bearer " + sim.apiKey()).header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer " + sim.apiKey())
+                            .header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString(query)).build();
                     sizes.add(pacer.schedule(() -> {
                         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
