@@ -12,7 +12,7 @@ import java.util.Set;
  * (Authorization, Attio-Signature, cookies) and the flows' own (AttioJobId...), and echoing them leaks credentials
  * and internals to whoever called.
  */
-public final class ResponseHeaderFilter extends HttpHeaderFilterStrategy {
+final class ResponseHeaderFilter extends HttpHeaderFilterStrategy {
 
     private static final Set<String> RESPONSE_HEADERS =
             Set.of("content-type", "retry-after", "location", "www-authenticate", "allow", "cache-control");

@@ -1,7 +1,7 @@
 package io.github.attiocamel.api;
 
 /** The caller of /api did not present the bundle's bearer token (or none is configured). */
-public class UnauthorizedException extends RuntimeException {
+class UnauthorizedException extends RuntimeException {
 
     public UnauthorizedException(String message) {
         super(message);

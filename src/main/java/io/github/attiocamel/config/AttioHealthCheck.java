@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * balancers, Kubernetes) never add up to real load on the shared workspace rate budget. The probe is bounded by a
  * timeout (a health endpoint that hangs is worse than one that says DOWN) and at most one probe is in flight.
  */
-public final class AttioHealthCheck extends AbstractHealthCheck {
+final class AttioHealthCheck extends AbstractHealthCheck {
 
     private final Supplier<AttioGateway> gateway;
     private final Duration cacheTtl;

@@ -24,7 +24,7 @@ import java.util.Optional;
  * query and JSON body, picks the budget class, and leaves throttling, the Retry-After gate, retries, the breaker and
  * error classification to the routes. Caches schema lists and records (Caffeine).
  */
-public class CamelAttioGateway implements AttioGateway {
+class CamelAttioGateway implements AttioGateway {
 
     static final String READ_ROUTE = "direct:attio-gateway-read";
     static final String WRITE_ROUTE = "direct:attio-gateway-write";

@@ -10,7 +10,7 @@ import java.time.Duration;
  * on the Retry-After gate and the throttle. The MeterRegistry is looked up in the Camel registry on first use (the
  * Prometheus one is bound during start-up); without one every method is a no-op.
  */
-public class GatewayMetrics {
+class GatewayMetrics {
 
     private final CamelContext camelContext;
     private volatile MeterRegistry registry;

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Runs before each redelivery of the gateway's retry policy (onRedeliveryRef): counts and logs the retry. */
-public class GatewayRetryListener implements Processor {
+class GatewayRetryListener implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayRetryListener.class);
 

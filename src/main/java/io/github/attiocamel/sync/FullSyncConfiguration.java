@@ -1,22 +1,18 @@
 package io.github.attiocamel.sync;
 
 import io.github.attiocamel.gateway.AttioGateway;
-import io.github.attiocamel.service.FullSyncService;
-import io.github.attiocamel.service.ReconciliationService;
-import io.github.attiocamel.service.SyncMetrics;
-import io.github.attiocamel.store.MirrorRepository;
-import io.github.attiocamel.store.SyncRunRepository;
+import io.github.attiocamel.mirror.MirrorRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 
-import javax.sql.DataSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import javax.sql.DataSource;
 
 /**
  * Binds the full-sync beans: {@code syncRunRepository}, {@code syncReconciliation}, {@code fullSync}. Needs

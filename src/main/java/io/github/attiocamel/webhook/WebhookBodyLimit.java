@@ -13,7 +13,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * declared Content-Length is over the limit, without reading a byte. A body without Content-Length (chunked) is
  * read by Camel under the server-wide limit and then refused 413 by {@link WebhookVerifier} if it is too long.
  */
-public final class WebhookBodyLimit implements StartupListener {
+final class WebhookBodyLimit implements StartupListener {
 
     private final String path;
     private final long maxBytes;

@@ -1,23 +1,14 @@
 package io.github.attiocamel.webhook;
 
 import io.github.attiocamel.gateway.AttioGateway;
-import io.github.attiocamel.service.DeadLetterService;
-import io.github.attiocamel.service.EventFailureCollector;
-import io.github.attiocamel.service.FetchLedger;
-import io.github.attiocamel.service.MirrorQueryService;
-import io.github.attiocamel.service.SchemaResolver;
-import io.github.attiocamel.service.WebhookInboxService;
-import io.github.attiocamel.service.WebhookMirrorService;
-import io.github.attiocamel.store.DeadLetterRepository;
-import io.github.attiocamel.store.MirrorRepository;
-import io.github.attiocamel.store.WebhookInboxRepository;
+import io.github.attiocamel.mirror.MirrorRepository;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 
-import javax.sql.DataSource;
 import java.time.Duration;
+import javax.sql.DataSource;
 
 /**
  * Binds the webhook flow's beans (listed after the store and gateway configurations, whose {@code dataSource},
@@ -66,7 +57,6 @@ public class WebhookConfiguration implements CamelConfiguration {
         FetchLedger ledger = new FetchLedger(settings.claimLease(), 100_000);
         MirrorRepository mirror = mandatory(registry, "mirrorRepository", MirrorRepository.class);
         registry.bind("webhookMirror", new WebhookMirrorService(gateway, mirror, new SchemaResolver(gateway), ledger));
-        registry.bind("mirrorQuery", new MirrorQueryService(mirror));
     }
 
     private static Duration duration(PropertiesComponent pc, String key, String fallback) {

@@ -14,7 +14,7 @@ import java.util.List;
  * The current and the previous secret are both accepted (rotation). Comparison is constant-time and every configured
  * secret is always tried, so timing tells an attacker neither how much of a signature matched nor which secret did.
  */
-public final class WebhookSignature {
+final class WebhookSignature {
 
     private static final String ALGORITHM = "HmacSHA256";
 

@@ -151,7 +151,7 @@ class ContactsBatchTest {
         Files.writeString(spool, ndjson("resumed-", 3));
         try (io.github.attiocamel.store.AttioStore store = new io.github.attiocamel.store.AttioStore(
                 io.github.attiocamel.store.AttioStore.h2FileUrl(bundle.dataDir().toString()), "sa", "", 2)) {
-            var jobs = new io.github.attiocamel.store.ContactJobRepository(store.dataSource());
+            var jobs = new io.github.attiocamel.contacts.ContactJobRepository(store.dataSource());
             jobs.create(jobId, "api", 3);
             jobs.start(jobId);
             jobs.rowDone(jobId);

@@ -2,10 +2,10 @@ package io.github.attiocamel.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.github.attiocamel.mirror.MirrorKind;
+import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.sandbox.RecordedRequest;
-import io.github.attiocamel.store.MirrorKind;
-import io.github.attiocamel.store.MirrorRepository;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import org.apache.camel.component.mock.MockEndpoint;

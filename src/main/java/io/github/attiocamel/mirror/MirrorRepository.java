@@ -1,0 +1,439 @@
+package io.github.attiocamel.mirror;
+
+import io.github.attiocamel.store.StoreException;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The local mirror of Attio records and list entries. Shared by the webhook handlers (one row at a time) and the
+ * full sync (pages at a time, JDBC batches, then one transactional deletion pass). Every write reports whether the
+ * row really changed, which is what decides whether a change message is published.
+ */
+public final class MirrorRepository {
+
+    /** What a write did to the mirror. Only CREATED, UPDATED and DELETED/MERGED are changes worth publishing. */
+    public enum Outcome { CREATED, UPDATED, UNCHANGED }
+
+    private static final String COLUMNS = "workspace_id, %s, parent_object, parent_record_id, values_json, values_hash, "
+            + "web_url, created_at, synced_at, source, deleted, merged_into, last_seen_key, last_seen_run, %s, %s";
+
+    private final DataSource dataSource;
+
+    public MirrorRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public Optional<MirrorRow> find(MirrorKind kind, String container, String id) {
+        String sql = "SELECT " + columns(kind) + " FROM " + kind.table + " WHERE " + kind.containerColumn + " = ? AND "
+                + kind.idColumn + " = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, container);
+            ps.setString(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(kind, rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read mirror row " + container + ":" + id, e);
+        }
+    }
+
+    /** Rows of one object or list in a stable order (id), tombstones included. */
+    public List<MirrorRow> page(MirrorKind kind, String container, int limit, int offset) {
+        String sql = "SELECT " + columns(kind) + " FROM " + kind.table + " WHERE " + kind.containerColumn
+                + " = ? ORDER BY " + kind.idColumn + " LIMIT ? OFFSET ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, container);
+            ps.setInt(2, limit);
+            ps.setInt(3, offset);
+            List<MirrorRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(read(kind, rs));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new StoreException("cannot page mirror of " + container, e);
+        }
+    }
+
+    /** Rows of one object or list; live rows only unless {@code includeDeleted}. */
+    public long count(MirrorKind kind, String container, boolean includeDeleted) {
+        String sql = "SELECT COUNT(*) FROM " + kind.table + " WHERE " + kind.containerColumn + " = ?"
+                + (includeDeleted ? "" : " AND deleted = FALSE");
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, container);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot count mirror of " + container, e);
+        }
+    }
+
+    /**
+     * Inserts or updates one row, comparing hashes under a row lock so two concurrent writers of one record agree on
+     * the outcome. A tombstone that comes back to life counts as UPDATED.
+     */
+    public Outcome upsert(MirrorRow row) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Outcome outcome = upsertLocked(c, row);
+                c.commit();
+                return outcome;
+            } catch (SQLException e) {
+                c.rollback();
+                if (isDuplicateKey(e)) {
+                    // Another writer inserted the same row between our SELECT and INSERT: the row exists now.
+                    return upsert(row);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot upsert mirror row " + row.container() + ":" + row.id(), e);
+        }
+    }
+
+    private Outcome upsertLocked(Connection c, MirrorRow row) throws SQLException {
+        MirrorKind kind = row.kind();
+        String select = "SELECT values_hash, deleted FROM " + kind.table + " WHERE " + kind.containerColumn + " = ? AND "
+                + kind.idColumn + " = ? FOR UPDATE";
+        try (PreparedStatement ps = c.prepareStatement(select)) {
+            ps.setString(1, row.container());
+            ps.setString(2, row.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    insert(c, List.of(row), null);
+                    return Outcome.CREATED;
+                }
+                if (rs.getString(1).equals(row.valuesHash()) && !rs.getBoolean(2)) {
+                    return Outcome.UNCHANGED;
+                }
+            }
+        }
+        update(c, List.of(row), null);
+        return Outcome.UPDATED;
+    }
+
+    /** Marks a row deleted; true when it was live before (a real change). Unknown rows get a tombstone. */
+    public boolean markDeleted(MirrorKind kind, String container, String id, Instant at, String source) {
+        return tombstone(kind, container, id, null, at, source);
+    }
+
+    /** Marks a record merged into its survivor (kept as a tombstone that remembers the mapping). */
+    public boolean markMerged(String object, String duplicateId, String survivorId, Instant at, String source) {
+        return tombstone(MirrorKind.RECORDS, object, duplicateId, survivorId, at, source);
+    }
+
+    private boolean tombstone(MirrorKind kind, String container, String id, String mergedInto, Instant at, String source) {
+        String update = "UPDATE " + kind.table + " SET deleted = TRUE, merged_into = ?, synced_at = ?, source = ? WHERE "
+                + kind.containerColumn + " = ? AND " + kind.idColumn + " = ? AND (deleted = FALSE OR "
+                + (mergedInto == null ? "merged_into IS NOT NULL" : "merged_into IS NULL OR merged_into <> ?") + ")";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(update)) {
+            ps.setString(1, mergedInto);
+            ps.setTimestamp(2, Timestamp.from(at));
+            ps.setString(3, source);
+            ps.setString(4, container);
+            ps.setString(5, id);
+            if (mergedInto != null) {
+                ps.setString(6, mergedInto);
+            }
+            if (ps.executeUpdate() > 0) {
+                return true;
+            }
+            if (find(kind, container, id).isPresent()) {
+                return false;
+            }
+            MirrorRow unknown = new MirrorRow(kind, container, id, null, null, null, null, "{}", ValuesHash.of("{}"),
+                    null, null, at, source, true, mergedInto);
+            try {
+                insert(c, List.of(unknown), null);
+            } catch (SQLException e) {
+                if (!isDuplicateKey(e)) {
+                    throw e;
+                }
+            }
+            return true;
+        } catch (SQLException e) {
+            throw new StoreException("cannot mark mirror row " + container + ":" + id + " deleted", e);
+        }
+    }
+
+    // ---- batch operations for the full sync -----------------------------------------------------------------
+
+    /** Current hash per id (tombstones included, as {@code "deleted:" + hash}) for one page of ids. */
+    public Map<String, String> hashes(MirrorKind kind, String container, Collection<String> ids) {
+        Map<String, String> hashes = new HashMap<>();
+        if (ids.isEmpty()) {
+            return hashes;
+        }
+        // By id only (index mirror_*_id, V31), container checked here: with "container = ? AND id IN (...)" H2 picks
+        // the primary key on the container and scans the whole object for every page (quadratic in its size).
+        String sql = "SELECT " + kind.idColumn + ", values_hash, deleted, " + kind.containerColumn + " FROM "
+                + kind.table + " WHERE " + kind.idColumn + " IN (" + "?,".repeat(ids.size() - 1) + "?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            for (String id : ids) {
+                ps.setString(i++, id);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (container.equals(rs.getString(4))) {
+                        hashes.put(rs.getString(1), (rs.getBoolean(3) ? "deleted:" : "") + rs.getString(2));
+                    }
+                }
+            }
+            return hashes;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read mirror hashes of " + container, e);
+        }
+    }
+
+    /**
+     * Writes one page of a sync run in one transaction: new rows inserted and changed rows updated, both stamped with
+     * the run, and unchanged ones marked seen by it (V33); stamps and marks are what the deletion pass relies on.
+     */
+    public void writeSyncPage(MirrorKind kind, String container, String runId, List<MirrorRow> created,
+                              List<MirrorRow> updated, Collection<String> unchangedIds) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                insert(c, created, runId);
+                update(c, updated, runId);
+                markSeen(c, runId, unchangedIds);
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot write sync page of " + container, e);
+        }
+    }
+
+    /**
+     * The deletion pass of a completed run: every live row of the container the run never saw becomes a tombstone,
+     * in one transaction (a crash leaves either all or none). Returns the ids deleted.
+     */
+    public List<String> deleteUnseen(MirrorKind kind, String container, String runId, Instant at, String source) {
+        // "never stamped by a keyed run, or stamped by another run" as three exact ranges of index (container,
+        // last_seen_key), V32: anything else makes H2 read rows of the container from disk. Rows stamped before V32
+        // have only last_seen_run, so the first range still spares those this very run stamped. Rows the run found
+        // unchanged keep their old stamp and are spared by their mark (V33).
+        long key = seenKey(runId);
+        String[] unseen = {"last_seen_key IS NULL AND (last_seen_run IS NULL OR last_seen_run <> ?)",
+                "last_seen_key <= ?", "last_seen_key >= ?"};
+        Object[] bound = {runId, key - 1, key + 1};
+        String notMarked = " AND NOT EXISTS (SELECT 1 FROM sync_seen WHERE sync_seen.item_id = " + kind.table + "."
+                + kind.idColumn + " AND sync_seen.run_key = ?)";
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                List<String> ids = new ArrayList<>();
+                for (int r = 0; r < unseen.length; r++) {
+                    String range = unseen[r];
+                    String where = " WHERE " + kind.containerColumn + " = ? AND " + range + " AND deleted = FALSE"
+                            + notMarked;
+                    try (PreparedStatement ps = c.prepareStatement("SELECT " + kind.idColumn + " FROM " + kind.table
+                            + where + " FOR UPDATE")) {
+                        ps.setString(1, container);
+                        ps.setObject(2, bound[r]);
+                        ps.setLong(3, key);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                ids.add(rs.getString(1));
+                            }
+                        }
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE " + kind.table
+                            + " SET deleted = TRUE, synced_at = ?, source = ?" + where)) {
+                        ps.setTimestamp(1, Timestamp.from(at));
+                        ps.setString(2, source);
+                        ps.setString(3, container);
+                        ps.setObject(4, bound[r]);
+                        ps.setLong(5, key);
+                        ps.executeUpdate();
+                    }
+                }
+                c.commit();
+                return ids;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot run the deletion pass of " + container, e);
+        }
+    }
+
+    /**
+     * The ids a deletion pass of {@code runId} at {@code at} tombstoned: lets a run that crashed right after the
+     * pass committed publish its deletions again (at least once) without running a second, different pass.
+     */
+    public List<String> deletedByPass(MirrorKind kind, String container, String runId, Instant at, String source) {
+        String sql = "SELECT " + kind.idColumn + " FROM " + kind.table + " WHERE " + kind.containerColumn
+                + " = ? AND deleted = TRUE AND merged_into IS NULL AND source = ? AND synced_at = ? "
+                + "AND (last_seen_run IS NULL OR last_seen_run <> ?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, container);
+            ps.setString(2, source);
+            ps.setTimestamp(3, Timestamp.from(at));
+            ps.setString(4, runId);
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the deletion pass of " + container, e);
+        }
+    }
+
+    // ---- SQL helpers ------------------------------------------------------------------------------------------
+
+    private static String columns(MirrorKind kind) {
+        return String.format(COLUMNS, kind.containerIdColumn, kind.containerColumn, kind.idColumn);
+    }
+
+    private static void insert(Connection c, List<MirrorRow> rows, String runId) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        MirrorKind kind = rows.get(0).kind();
+        String sql = "INSERT INTO " + kind.table + " (" + columns(kind) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (MirrorRow row : rows) {
+                bind(ps, row, runId);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void update(Connection c, List<MirrorRow> rows, String runId) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        MirrorKind kind = rows.get(0).kind();
+        String sql = "UPDATE " + kind.table + " SET workspace_id = ?, " + kind.containerIdColumn + " = ?, "
+                + "parent_object = ?, parent_record_id = ?, values_json = ?, values_hash = ?, web_url = ?, "
+                + "created_at = ?, synced_at = ?, source = ?, deleted = ?, merged_into = ?, "
+                + "last_seen_key = COALESCE(?, last_seen_key), last_seen_run = COALESCE(?, last_seen_run) WHERE "
+                + kind.containerColumn + " = ? AND "
+                + kind.idColumn + " = ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (MirrorRow row : rows) {
+                bind(ps, row, runId);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * Marks rows the run found unchanged as seen (V33): a narrow row each instead of rewriting the mirror row. An id
+     * can come twice in one run when Attio's data moves under offset paging, hence the guard.
+     */
+    private static void markSeen(Connection c, String runId, Collection<String> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        String sql = "INSERT INTO sync_seen (item_id, run_key) SELECT CAST(? AS VARCHAR(64)), CAST(? AS BIGINT) "
+                + "WHERE NOT EXISTS (SELECT 1 FROM sync_seen WHERE item_id = ? AND run_key = ?)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            long key = seenKey(runId);
+            for (String id : ids) {
+                ps.setString(1, id);
+                ps.setLong(2, key);
+                ps.setString(3, id);
+                ps.setLong(4, key);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Drops a finished run's marks; only after the run is completed or failed, never before its deletion pass. */
+    public void forgetSeen(String runId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM sync_seen WHERE run_key = ?")) {
+            ps.setLong(1, seenKey(runId));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("cannot drop the seen marks of sync run " + runId, e);
+        }
+    }
+
+    /** Binds the 16 columns in {@link #COLUMNS} order (container and id last, as the UPDATE's WHERE needs). */
+    private static void bind(PreparedStatement ps, MirrorRow row, String runId) throws SQLException {
+        ps.setString(1, row.workspaceId());
+        ps.setString(2, row.containerId());
+        ps.setString(3, row.parentObject());
+        ps.setString(4, row.parentRecordId());
+        ps.setString(5, row.valuesJson());
+        ps.setString(6, row.valuesHash());
+        ps.setString(7, row.webUrl());
+        ps.setString(8, row.createdAt());
+        ps.setTimestamp(9, Timestamp.from(row.syncedAt()));
+        ps.setString(10, row.source());
+        ps.setBoolean(11, row.deleted());
+        ps.setString(12, row.mergedInto());
+        if (runId == null) {
+            ps.setNull(13, Types.BIGINT);
+        } else {
+            ps.setLong(13, seenKey(runId));
+        }
+        ps.setString(14, runId);
+        ps.setString(15, row.container());
+        ps.setString(16, row.id());
+    }
+
+    /**
+     * The number a run stamps on the rows it saw (last_seen_key): 62 bits of SHA-256 of the run id, plus one, so
+     * "key - 1" and "key + 1" never overflow. Two runs of one target sharing a key would take 2^31 runs to become
+     * likely.
+     */
+    static long seenKey(String runId) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(runId.getBytes(StandardCharsets.UTF_8));
+            return (ByteBuffer.wrap(digest).getLong() >>> 2) + 1;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+
+    private static MirrorRow read(MirrorKind kind, ResultSet rs) throws SQLException {
+        Timestamp synced = rs.getTimestamp("synced_at");
+        return new MirrorRow(kind, rs.getString(kind.containerColumn), rs.getString(kind.idColumn),
+                rs.getString("workspace_id"), rs.getString(kind.containerIdColumn), rs.getString("parent_object"),
+                rs.getString("parent_record_id"), rs.getString("values_json"), rs.getString("values_hash"),
+                rs.getString("web_url"), rs.getString("created_at"), synced == null ? null : synced.toInstant(),
+                rs.getString("source"), rs.getBoolean("deleted"), rs.getString("merged_into"));
+    }
+
+    private static boolean isDuplicateKey(SQLException e) {
+        // SQLState class 23 = integrity constraint violation (H2 23505, PostgreSQL 23505).
+        return e.getSQLState() != null && e.getSQLState().startsWith("23");
+    }
+}

@@ -1,0 +1,214 @@
+package io.github.attiocamel.webhook;
+
+import io.github.attiocamel.store.StoreException;
+import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+import static io.github.attiocamel.webhook.DeadLetterRepository.instant;
+import static io.github.attiocamel.webhook.DeadLetterRepository.utc;
+
+/**
+ * The durable webhook inbox and its idempotency keys.
+ *
+ * <p>Keys live in {@code camel_messageprocessed} through camel-sql's {@link JdbcMessageIdRepository} (processor name
+ * {@value #PROCESSOR_NAME}), so the table keeps Camel's layout and an estate can point its own idempotent consumers at
+ * it. Accepting a delivery adds the key and inserts the inbox row in ONE transaction: a crash between the two can
+ * neither lose a delivery we answered 200 for nor remember a key whose delivery was never stored (Attio's retry of
+ * it would then be dropped as a duplicate). The primary key on (processorName, messageId) settles two concurrent
+ * deliveries of one key.
+ *
+ * <p>Row states: {@code received} (waiting, possibly with a back-off in {@code next_attempt_at}), {@code processing}
+ * (claimed at {@code claimed_at}), {@code done}.
+ */
+final class WebhookInboxRepository {
+
+    public static final String PROCESSOR_NAME = "attio-webhook";
+
+    private final TransactionTemplate tx;
+    private final JdbcTemplate jdbc;
+    private final JdbcMessageIdRepository keys;
+    private final DeadLetterRepository deadLetters;
+
+    public WebhookInboxRepository(DataSource dataSource, DeadLetterRepository deadLetters) {
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.keys = new InsertFirstRepository(dataSource, tx);
+        // Flyway owns the schema (V1); the repository must not try to create its own table.
+        this.keys.setCreateTableIfNotExists(false);
+        this.keys.start();
+        this.deadLetters = deadLetters;
+    }
+
+    /** Remembers the key and stores the delivery atomically; false when the key was already seen (a duplicate). */
+    public boolean accept(String idempotencyKey, String body, Instant receivedAt) {
+        try {
+            Boolean stored = tx.execute(status -> {
+                if (!keys.add(idempotencyKey)) {
+                    status.setRollbackOnly();
+                    return false;
+                }
+                insert(idempotencyKey, body, receivedAt);
+                return true;
+            });
+            return Boolean.TRUE.equals(stored);
+        } catch (DataIntegrityViolationException e) {
+            // the same key committed by a concurrent delivery between our check and our insert
+            return false;
+        } catch (DataAccessException e) {
+            throw new StoreException("cannot store a webhook delivery", e);
+        }
+    }
+
+    /** True when the key is remembered (within the retention). */
+    public boolean seen(String idempotencyKey) {
+        return keys.contains(idempotencyKey);
+    }
+
+    /**
+     * Claims up to {@code limit} rows in arrival order: waiting rows received before {@code readyBefore} whose back-off
+     * is over, and rows claimed before {@code leaseExpiredBefore} whose claimer evidently died. Each claim counts as an
+     * attempt. A row another consumer claimed in between is skipped.
+     */
+    public List<InboxRow> claim(int limit, Instant now, Instant readyBefore, Instant leaseExpiredBefore) {
+        try {
+            List<InboxRow> candidates = jdbc.query("SELECT id, idempotency_key, received_at, body, attempts FROM webhook_inbox "
+                            + "WHERE (state = 'received' AND received_at <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) "
+                            + "OR (state = 'processing' AND claimed_at < ?) ORDER BY id LIMIT ?",
+                    (rs, i) -> new InboxRow(rs.getLong(1), rs.getString(2), instant(rs.getObject(3, OffsetDateTime.class)),
+                            rs.getString(4), rs.getInt(5) + 1),
+                    utc(readyBefore), utc(now), utc(leaseExpiredBefore), limit);
+            if (candidates.isEmpty()) {
+                return candidates;
+            }
+            List<Object[]> args = new ArrayList<>(candidates.size());
+            for (InboxRow row : candidates) {
+                args.add(new Object[] {utc(now), row.id(), utc(leaseExpiredBefore)});
+            }
+            int[] counts = jdbc.batchUpdate("UPDATE webhook_inbox SET state = 'processing', claimed_at = ?, "
+                    + "attempts = attempts + 1 WHERE id = ? AND (state = 'received' OR claimed_at < ?)", args);
+            List<InboxRow> claimed = new ArrayList<>(candidates.size());
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] != 0) {
+                    claimed.add(candidates.get(i));
+                }
+            }
+            return claimed;
+        } catch (DataAccessException e) {
+            throw new StoreException("cannot claim webhook deliveries", e);
+        }
+    }
+
+    /** Releases every claim (start-up of the single instance that owns the store): stopped work is redone. */
+    public int releaseClaims() {
+        try {
+            return jdbc.update("UPDATE webhook_inbox SET state = 'received', claimed_at = NULL WHERE state = 'processing'");
+        } catch (DataAccessException e) {
+            throw new StoreException("cannot release webhook inbox claims", e);
+        }
+    }
+
+    /** The row is finished; the given events (if any) become dead letters in the same commit. */
+    public void finish(long id, List<DeadLetter> dead, String lastError, Instant now) {
+        write("finish", id, () -> {
+            dead.forEach(d -> deadLetters.insert(d, now));
+            jdbc.update("UPDATE webhook_inbox SET state = 'done', processed_at = ?, claimed_at = NULL, last_error = ? "
+                    + "WHERE id = ?", utc(now), lastError == null ? null : DeadLetterRepository.truncate(lastError), id);
+        });
+    }
+
+    /**
+     * The row goes back to waiting with only the events still to do as its body, until {@code nextAttemptAt}; the
+     * given events become dead letters in the same commit. A claim that was not a real attempt (Attio unavailable)
+     * is given back ({@code countAttempt} false).
+     */
+    public void retryLater(long id, String remainingBody, String error, Instant nextAttemptAt, boolean countAttempt,
+                           List<DeadLetter> dead, Instant now) {
+        write("reschedule", id, () -> {
+            dead.forEach(d -> deadLetters.insert(d, now));
+            jdbc.update("UPDATE webhook_inbox SET state = 'received', body = ?, last_error = ?, next_attempt_at = ?, "
+                    + "claimed_at = NULL, attempts = attempts - ? WHERE id = ?", remainingBody,
+                    DeadLetterRepository.truncate(error), utc(nextAttemptAt), countAttempt ? 0 : 1, id);
+        });
+    }
+
+    /** Re-injects a dead letter as a new delivery (its own key: it must not be taken for a duplicate). */
+    public void replay(long deadLetterId, String key, String body, Instant now) {
+        write("replay dead letter", deadLetterId, () -> {
+            insert(key, body, now);
+            deadLetters.markReplayed(deadLetterId, now);
+        });
+    }
+
+    /** Forgets keys remembered before {@code keysBefore} and deletes rows finished before {@code doneBefore}. */
+    public int[] purge(Instant keysBefore, Instant doneBefore) {
+        try {
+            // camel_messageprocessed.createdAt is a plain TIMESTAMP written by JdbcMessageIdRepository in JVM time
+            int keysDeleted = jdbc.update("DELETE FROM camel_messageprocessed WHERE processorName = ? AND createdAt < ?",
+                    PROCESSOR_NAME, Timestamp.from(keysBefore));
+            int rowsDeleted = jdbc.update("DELETE FROM webhook_inbox WHERE state = 'done' AND processed_at < ?",
+                    utc(doneBefore));
+            return new int[] {keysDeleted, rowsDeleted};
+        } catch (DataAccessException e) {
+            throw new StoreException("cannot purge the webhook inbox", e);
+        }
+    }
+
+    /** Rows per state (operations, tests). */
+    public Map<String, Long> countByState() {
+        try {
+            Map<String, Long> counts = new LinkedHashMap<>();
+            jdbc.query("SELECT state, COUNT(*) FROM webhook_inbox GROUP BY state ORDER BY state",
+                    rs -> { counts.put(rs.getString(1), rs.getLong(2)); });
+            return counts;
+        } catch (DataAccessException e) {
+            throw new StoreException("cannot count the webhook inbox", e);
+        }
+    }
+
+    /**
+     * Camel's repository checks with a SELECT before its INSERT; on the intake's hot path the primary key alone
+     * decides, one statement instead of two. A duplicate must not fail the caller's transaction (PostgreSQL aborts a
+     * transaction on an error), so the caller rolls back instead of committing.
+     */
+    private static final class InsertFirstRepository extends JdbcMessageIdRepository {
+        InsertFirstRepository(DataSource dataSource, TransactionTemplate tx) {
+            super(dataSource, tx, PROCESSOR_NAME);
+        }
+
+        @Override
+        public boolean add(String key) {
+            try {
+                return insert(key) == 1;
+            } catch (DuplicateKeyException e) {
+                return false;
+            }
+        }
+    }
+
+    private void insert(String key, String body, Instant receivedAt) {
+        jdbc.update("INSERT INTO webhook_inbox (idempotency_key, received_at, body, state, attempts) "
+                + "VALUES (?, ?, ?, 'received', 0)", key, utc(receivedAt), body);
+    }
+
+    private void write(String what, long id, Runnable work) {
+        try {
+            tx.executeWithoutResult(status -> work.run());
+        } catch (DataAccessException e) {
+            throw new StoreException("cannot " + what + " webhook inbox row " + id, e);
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package io.github.attiocamel.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.attiocamel.gateway.AttioGateway;
+import io.github.attiocamel.mirror.ChangeMessage;
+import io.github.attiocamel.mirror.MirrorKind;
+import io.github.attiocamel.mirror.MirrorRepository;
+import io.github.attiocamel.mirror.MirrorRows;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the webhook handler routes do with one event: events carry ids only, so records and entries are fetched
+ * through the gateway and upserted into the mirror; only a row that really changed (new hash, deletion, merge) yields
+ * a change message. Fetch results decide, not event types: an update whose record is gone is a deletion, and a fetch
+ * that finds the mirror's hash (our own write echoing back) publishes nothing.
+ */
+public final class WebhookMirrorService {
+
+    public static final String SOURCE = "webhook";
+    public static final String EVENT_TYPE_HEADER = "AttioEventType";
+    public static final String RECEIVED_AT_HEADER = "AttioReceivedAt";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final AttioGateway gateway;
+    private final MirrorRepository mirror;
+    private final SchemaResolver schema;
+    private final FetchLedger ledger;
+
+    public WebhookMirrorService(AttioGateway gateway, MirrorRepository mirror, SchemaResolver schema, FetchLedger ledger) {
+        this.gateway = gateway;
+        this.mirror = mirror;
+        this.schema = schema;
+        this.ledger = ledger;
+    }
+
+    // ---- records ----------------------------------------------------------------------------------------------
+
+    /** record.created / record.updated: fetch (unless a fetch since the event already did) and upsert. */
+    public HandlerResult recordChanged(@Body Map<String, Object> event, @Header(RECEIVED_AT_HEADER) Instant receivedAt) {
+        JsonNode e = MAPPER.valueToTree(event);
+        String object = schema.objectSlug(required(e, "id", "object_id"));
+        String recordId = required(e, "id", "record_id");
+        String key = "record:" + object + ":" + recordId;
+        if (ledger.fetchedSince(key, receivedAt)) {
+            return HandlerResult.fetchSavedResult();
+        }
+        return HandlerResult.of(refreshRecord(object, recordId, key, receivedAt));
+    }
+
+    /** record.deleted: a tombstone, published once. */
+    public HandlerResult recordDeleted(@Body Map<String, Object> event, @Header(RECEIVED_AT_HEADER) Instant receivedAt) {
+        JsonNode e = MAPPER.valueToTree(event);
+        String object = schema.objectSlug(required(e, "id", "object_id"));
+        String recordId = required(e, "id", "record_id");
+        gateway.invalidateRecord(object, recordId);
+        ledger.forget("record:" + object + ":" + recordId);
+        if (!mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), SOURCE)) {
+            return HandlerResult.nothing();
+        }
+        return HandlerResult.of(List.of(ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, receivedAt)));
+    }
+
+    /** record.merged: the survivor ({@code id.record_id}) is re-fetched, the duplicate kept as merged into it. */
+    public HandlerResult recordMerged(@Body Map<String, Object> event, @Header(RECEIVED_AT_HEADER) Instant receivedAt) {
+        JsonNode e = MAPPER.valueToTree(event);
+        String object = schema.objectSlug(required(e, "id", "object_id"));
+        String survivorId = required(e, "id", "record_id");
+        String duplicateObject = e.hasNonNull("duplicate_object_id")
+                ? schema.objectSlug(e.get("duplicate_object_id").asText()) : object;
+        String duplicateId = required(e, "duplicate_record_id");
+        List<Map<String, Object>> changes = new ArrayList<>(refreshRecord(object, survivorId,
+                "record:" + object + ":" + survivorId, receivedAt));
+        gateway.invalidateRecord(duplicateObject, duplicateId);
+        ledger.forget("record:" + duplicateObject + ":" + duplicateId);
+        if (mirror.markMerged(duplicateObject, duplicateId, survivorId, Instant.now(), SOURCE)) {
+            Map<String, Object> merged = ChangeMessage.of(SOURCE, "record.merged", duplicateObject, duplicateId, null,
+                    receivedAt);
+            merged.put("merged_into", survivorId);
+            changes.add(merged);
+        }
+        return HandlerResult.of(changes);
+    }
+
+    private List<Map<String, Object>> refreshRecord(String object, String recordId, String key, Instant occurredAt) {
+        gateway.invalidateRecord(object, recordId);
+        Instant fetchStarted = Instant.now();
+        Optional<JsonNode> fetched = gateway.getRecord(object, recordId);
+        ledger.recordFetch(key, fetchStarted);
+        if (fetched.isEmpty()) {
+            return mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), SOURCE)
+                    ? List.of(ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, occurredAt))
+                    : List.of();
+        }
+        JsonNode record = fetched.get();
+        JsonNode values = MirrorRows.values(MirrorKind.RECORDS, record);
+        return switch (mirror.upsert(MirrorRows.of(MirrorKind.RECORDS, object, record, Instant.now(), SOURCE))) {
+            case CREATED -> List.of(ChangeMessage.of(SOURCE, "record.created", object, recordId, values, occurredAt));
+            case UPDATED -> List.of(ChangeMessage.of(SOURCE, "record.updated", object, recordId, values, occurredAt));
+            case UNCHANGED -> List.of();
+        };
+    }
+
+    // ---- list entries -----------------------------------------------------------------------------------------
+
+    /** list-entry.created / list-entry.updated: fetch (unless already fetched since) and upsert with its parent. */
+    public HandlerResult entryChanged(@Body Map<String, Object> event, @Header(RECEIVED_AT_HEADER) Instant receivedAt) {
+        JsonNode e = MAPPER.valueToTree(event);
+        String list = schema.listSlug(required(e, "id", "list_id"));
+        String entryId = required(e, "id", "entry_id");
+        String key = "entry:" + list + ":" + entryId;
+        if (ledger.fetchedSince(key, receivedAt)) {
+            return HandlerResult.fetchSavedResult();
+        }
+        Instant fetchStarted = Instant.now();
+        Optional<JsonNode> fetched = gateway.getEntry(list, entryId);
+        ledger.recordFetch(key, fetchStarted);
+        if (fetched.isEmpty()) {
+            return entryGone(list, entryId, receivedAt);
+        }
+        JsonNode entry = fetched.get();
+        JsonNode values = MirrorRows.values(MirrorKind.ENTRIES, entry);
+        return switch (mirror.upsert(MirrorRows.of(MirrorKind.ENTRIES, list, entry, Instant.now(), SOURCE))) {
+            case CREATED -> HandlerResult.of(List.of(
+                    ChangeMessage.of(SOURCE, "list-entry.created", list, entryId, values, receivedAt)));
+            case UPDATED -> HandlerResult.of(List.of(
+                    ChangeMessage.of(SOURCE, "list-entry.updated", list, entryId, values, receivedAt)));
+            case UNCHANGED -> HandlerResult.nothing();
+        };
+    }
+
+    public HandlerResult entryDeleted(@Body Map<String, Object> event, @Header(RECEIVED_AT_HEADER) Instant receivedAt) {
+        JsonNode e = MAPPER.valueToTree(event);
+        String list = schema.listSlug(required(e, "id", "list_id"));
+        String entryId = required(e, "id", "entry_id");
+        ledger.forget("entry:" + list + ":" + entryId);
+        return entryGone(list, entryId, receivedAt);
+    }
+
+    private HandlerResult entryGone(String list, String entryId, Instant occurredAt) {
+        return mirror.markDeleted(MirrorKind.ENTRIES, list, entryId, Instant.now(), SOURCE)
+                ? HandlerResult.of(List.of(ChangeMessage.of(SOURCE, "list-entry.deleted", list, entryId, null, occurredAt)))
+                : HandlerResult.nothing();
+    }
+
+    // ---- notes, tasks, comments -------------------------------------------------------------------------------
+
+    /**
+     * note.* / note-content.updated / task.* / comment.*: not mirrored; what the event names is fetched when it still
+     * exists and published ({@code object} = notes|tasks|comments). A deletion publishes the id alone; a created or
+     * updated activity that is already gone publishes nothing (its deletion event follows).
+     */
+    public HandlerResult activity(@Body Map<String, Object> event, @Header(EVENT_TYPE_HEADER) String eventType,
+                                  @Header(RECEIVED_AT_HEADER) Instant receivedAt) {
+        JsonNode e = MAPPER.valueToTree(event);
+        String family = eventType.substring(0, eventType.indexOf('.'));
+        String collection;
+        String id;
+        switch (family) {
+            case "note", "note-content" -> {
+                collection = "notes";
+                id = required(e, "id", "note_id");
+            }
+            case "task" -> {
+                collection = "tasks";
+                id = required(e, "id", "task_id");
+            }
+            case "comment" -> {
+                collection = "comments";
+                id = required(e, "id", "comment_id");
+            }
+            default -> throw new UnprocessableEventException("not an activity event: " + eventType);
+        }
+        if (eventType.endsWith(".deleted")) {
+            return HandlerResult.of(List.of(ChangeMessage.of(SOURCE, eventType, collection, id, null, receivedAt)));
+        }
+        Optional<JsonNode> fetched = switch (collection) {
+            case "notes" -> gateway.getNote(id);
+            case "tasks" -> gateway.getTask(id);
+            default -> gateway.getComment(id);
+        };
+        return fetched.map(activity -> HandlerResult.of(List.of(
+                        ChangeMessage.of(SOURCE, eventType, collection, id, activity, receivedAt))))
+                .orElse(HandlerResult.nothing());
+    }
+
+    // ---- workspace and schema ---------------------------------------------------------------------------------
+
+    /** object-attribute.*, list-attribute.*, list.*: the cached schema (slugs, attributes, options) is stale. */
+    public void schemaChanged() {
+        gateway.invalidateSchema();
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------
+
+    private static String required(JsonNode node, String... path) {
+        String value = text(node, path);
+        if (value == null || value.isBlank()) {
+            throw new UnprocessableEventException("event has no " + String.join(".", path));
+        }
+        return value;
+    }
+
+    private static String text(JsonNode node, String... path) {
+        JsonNode n = node;
+        for (String p : path) {
+            n = n.path(p);
+        }
+        return n.isValueNode() && !n.isNull() ? n.asText() : null;
+    }
+}

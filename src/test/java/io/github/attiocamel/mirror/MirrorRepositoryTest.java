@@ -1,0 +1,137 @@
+package io.github.attiocamel.mirror;
+
+import io.github.attiocamel.store.AttioStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MirrorRepositoryTest {
+
+    private AttioStore store;
+    private MirrorRepository mirror;
+
+    @BeforeEach
+    void openStore() {
+        store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
+        mirror = new MirrorRepository(store.dataSource());
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private static MirrorRow person(String id, String valuesJson) {
+        return new MirrorRow(MirrorKind.RECORDS, "people", id, "ws", "obj", null, null, valuesJson,
+                ValuesHash.of(valuesJson), "https://app.attio.com/x/" + id, "2026-01-01T00:00:00.000000000Z",
+                Instant.now(), "webhook", false, null);
+    }
+
+    @Test
+    void upsertReportsCreatedThenUnchangedThenUpdated() {
+        assertThat(mirror.upsert(person("r1", "{\"name\":[\"Ada\"]}"))).isEqualTo(MirrorRepository.Outcome.CREATED);
+        assertThat(mirror.upsert(person("r1", "{ \"name\" : [\"Ada\"] }"))).isEqualTo(MirrorRepository.Outcome.UNCHANGED);
+        assertThat(mirror.upsert(person("r1", "{\"name\":[\"Grace\"]}"))).isEqualTo(MirrorRepository.Outcome.UPDATED);
+        assertThat(mirror.find(MirrorKind.RECORDS, "people", "r1")).get()
+                .extracting(MirrorRow::valuesJson).isEqualTo("{\"name\":[\"Grace\"]}");
+    }
+
+    @Test
+    void hashIgnoresKeyOrder() {
+        assertThat(ValuesHash.of("{\"a\":[1],\"b\":[{\"y\":1,\"x\":2}]}"))
+                .isEqualTo(ValuesHash.of("{\"b\":[{\"x\":2,\"y\":1}],\"a\":[1]}"));
+    }
+
+    @Test
+    void deletionAndMergeAreChangesOnlyOnce() {
+        mirror.upsert(person("r1", "{}"));
+        mirror.upsert(person("r2", "{}"));
+        assertThat(mirror.markDeleted(MirrorKind.RECORDS, "people", "r1", Instant.now(), "webhook")).isTrue();
+        assertThat(mirror.markDeleted(MirrorKind.RECORDS, "people", "r1", Instant.now(), "webhook")).isFalse();
+        assertThat(mirror.markMerged("people", "r2", "r9", Instant.now(), "webhook")).isTrue();
+        assertThat(mirror.markMerged("people", "r2", "r9", Instant.now(), "webhook")).isFalse();
+        assertThat(mirror.find(MirrorKind.RECORDS, "people", "r2")).get().extracting(MirrorRow::mergedInto).isEqualTo("r9");
+        assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isZero();
+        // a deleted record that reappears is an update
+        assertThat(mirror.upsert(person("r1", "{}"))).isEqualTo(MirrorRepository.Outcome.UPDATED);
+    }
+
+    @Test
+    void syncPagesThenDeletionPassTombstonesOnlyUnseenRows() {
+        mirror.upsert(person("keep", "{}"));
+        mirror.upsert(person("change", "{}"));
+        mirror.upsert(person("gone", "{}"));
+        Map<String, String> hashes = mirror.hashes(MirrorKind.RECORDS, "people", List.of("keep", "change", "new"));
+        assertThat(hashes).containsOnlyKeys("keep", "change");
+
+        mirror.writeSyncPage(MirrorKind.RECORDS, "people", "run-1", List.of(person("new", "{}")),
+                List.of(person("change", "{\"x\":[1]}")), Set.of("keep"));
+        List<String> deleted = mirror.deleteUnseen(MirrorKind.RECORDS, "people", "run-1", Instant.now(), "full-sync");
+
+        assertThat(deleted).containsExactly("gone");
+        assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(3);
+        assertThat(mirror.page(MirrorKind.RECORDS, "people", 10, 0)).extracting(MirrorRow::id)
+                .containsExactly("change", "gone", "keep", "new");
+    }
+
+    @Test
+    void theDeletionPassSparesExactlyTheRowsTheRunSaw() throws Exception {
+        String run = UUID.randomUUID().toString();
+        long key = MirrorRepository.seenKey(run);
+        String below = runWhoseKey(k -> k < key);
+        String above = runWhoseKey(k -> k > key);
+        for (String id : List.of("unchanged", "changed", "legacy-seen", "below", "above", "never")) {
+            mirror.upsert(person(id, "{}"));
+        }
+        // other runs stamped these when they wrote them: keys on either side of this run's
+        mirror.writeSyncPage(MirrorKind.RECORDS, "people", below, List.of(), List.of(person("below", "{\"v\":[1]}")),
+                List.of());
+        mirror.writeSyncPage(MirrorKind.RECORDS, "people", above, List.of(), List.of(person("above", "{\"v\":[1]}")),
+                List.of("unchanged"));
+        // this run: one row written (stamped), one found unchanged (marked, old stamp kept), twice on shifting pages
+        mirror.writeSyncPage(MirrorKind.RECORDS, "people", run, List.of(person("new", "{}")),
+                List.of(person("changed", "{\"v\":[2]}")), List.of("unchanged"));
+        mirror.writeSyncPage(MirrorKind.RECORDS, "people", run, List.of(), List.of(), List.of("unchanged"));
+        try (var c = store.dataSource().getConnection(); var s = c.createStatement()) {
+            // stamped by this run before V32 added last_seen_key (a run resumed across the upgrade)
+            s.executeUpdate("UPDATE mirror_record SET last_seen_key = NULL, last_seen_run = '" + run
+                    + "' WHERE record_id = 'legacy-seen'");
+        }
+
+        List<String> deleted = mirror.deleteUnseen(MirrorKind.RECORDS, "people", run, Instant.now(), "full-sync");
+
+        assertThat(deleted).containsExactlyInAnyOrder("below", "above", "never");
+        assertThat(mirror.page(MirrorKind.RECORDS, "people", 10, 0)).filteredOn(r -> !r.deleted())
+                .extracting(MirrorRow::id).containsExactlyInAnyOrder("unchanged", "changed", "legacy-seen", "new");
+    }
+
+    @Test
+    void aRunsMarksAreWhatSparesItsUnchangedRowsUntilTheyAreDropped() {
+        String run = UUID.randomUUID().toString();
+        mirror.upsert(person("unchanged", "{}"));
+        mirror.writeSyncPage(MirrorKind.RECORDS, "people", run, List.of(), List.of(), List.of("unchanged"));
+
+        assertThat(mirror.deleteUnseen(MirrorKind.RECORDS, "people", run, Instant.now(), "full-sync"))
+                .as("a pass run again (resumed) with the marks in place").isEmpty();
+        mirror.forgetSeen(run);
+        assertThat(mirror.deleteUnseen(MirrorKind.RECORDS, "people", run, Instant.now(), "full-sync"))
+                .as("without them the row counts as unseen").containsExactly("unchanged");
+    }
+
+    private static String runWhoseKey(java.util.function.LongPredicate wanted) {
+        while (true) {
+            String run = UUID.randomUUID().toString();
+            if (wanted.test(MirrorRepository.seenKey(run))) {
+                return run;
+            }
+        }
+    }
+}

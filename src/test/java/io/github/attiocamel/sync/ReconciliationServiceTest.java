@@ -1,0 +1,106 @@
+package io.github.attiocamel.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.attiocamel.mirror.MirrorKind;
+import io.github.attiocamel.mirror.MirrorRepository;
+import io.github.attiocamel.mirror.MirrorRow;
+import io.github.attiocamel.mirror.MirrorRows;
+import io.github.attiocamel.store.AttioStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReconciliationServiceTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private AttioStore store;
+    private MirrorRepository mirror;
+    private SyncRunRepository runs;
+    private ReconciliationService reconciliation;
+
+    @BeforeEach
+    void openStore() {
+        store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
+        mirror = new MirrorRepository(store.dataSource());
+        runs = new SyncRunRepository(store.dataSource());
+        reconciliation = new ReconciliationService(mirror, runs, new SyncMetrics(SimpleMeterRegistry::new),
+                Clock.systemUTC());
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private static JsonNode person(String id, String jobTitle) throws Exception {
+        return JSON.readTree("{\"id\":{\"workspace_id\":\"ws\",\"object_id\":\"obj\",\"record_id\":\"" + id + "\"},"
+                + "\"created_at\":\"2026-01-01T00:00:00.000000000Z\",\"web_url\":\"https://app.attio.com/p/" + id + "\","
+                + "\"values\":{\"job_title\":[{\"value\":\"" + jobTitle + "\"}]}}");
+    }
+
+    private static ParallelPager.Page<MirrorRow> page(List<JsonNode> records) {
+        return new ParallelPager.Page<>(0, records.stream()
+                .map(r -> MirrorRows.of(MirrorKind.RECORDS, "people", r, Instant.now(), ReconciliationService.SOURCE))
+                .toList());
+    }
+
+    private SyncRun run() {
+        String id = runs.claim(MirrorKind.RECORDS, "people", 500, 0, "api", Instant.now()).runId();
+        return runs.find(id).orElseThrow();
+    }
+
+    private List<Map<String, Object>> sync(List<JsonNode> records) {
+        SyncRun run = run();
+        List<Map<String, Object>> changes = new ArrayList<>();
+        ReconciliationService.PageResult page = reconciliation.classify(run, page(records));
+        changes.addAll(page.changes());
+        reconciliation.commit(page);
+        changes.addAll(reconciliation.deletionPass(runs.find(run.runId()).orElseThrow()));
+        runs.complete(run.runId(), 0, Instant.now());
+        return changes;
+    }
+
+    @Test
+    void classifiesByHashAndPublishesOnlyRealChanges() throws Exception {
+        assertThat(sync(List.of(person("a", "x"), person("b", "x"), person("c", "x"))))
+                .extracting(m -> m.get("event_type")).containsOnly("record.created").hasSize(3);
+
+        List<Map<String, Object>> second = sync(List.of(person("a", "x"), person("b", "changed")));
+
+        assertThat(second).extracting(m -> m.get("event_type") + ":" + m.get("record_id"))
+                .containsExactlyInAnyOrder("record.updated:b", "record.deleted:c");
+        assertThat(second).allSatisfy(m -> assertThat(m.get("source")).isEqualTo("full-sync"));
+        // the values travel as the stored canonical text: what the change feed marshals is the record's values
+        JsonNode updated = JSON.readTree(JSON.writeValueAsString(second.stream()
+                .filter(m -> "b".equals(m.get("record_id"))).findFirst().orElseThrow()));
+        assertThat(updated.path("values").path("job_title").path(0).path("value").asText()).isEqualTo("changed");
+        assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(2);
+    }
+
+    @Test
+    void aDeletionPassResumedAfterItCommittedPublishesTheSameDeletionsAndDeletesNothingMore() throws Exception {
+        sync(List.of(person("a", "x"), person("b", "x"), person("c", "x")));
+        SyncRun run = run();
+        ReconciliationService.PageResult page = reconciliation.classify(run, page(List.of(person("a", "x"))));
+        reconciliation.commit(page);
+
+        List<Map<String, Object>> beforeCrash = reconciliation.deletionPass(runs.find(run.runId()).orElseThrow());
+        // the process dies here: deletions committed, messages maybe not sent, run not completed
+        List<Map<String, Object>> afterResume = reconciliation.deletionPass(runs.find(run.runId()).orElseThrow());
+
+        assertThat(beforeCrash).extracting(m -> m.get("record_id")).containsExactlyInAnyOrder("b", "c");
+        assertThat(afterResume).extracting(m -> m.get("record_id")).containsExactlyInAnyOrder("b", "c");
+        assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(1);
+    }
+}

@@ -1,0 +1,129 @@
+package io.github.attiocamel.webhook;
+
+import io.github.attiocamel.store.AttioStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WebhookInboxRepositoryTest {
+
+    private AttioStore store;
+    private DeadLetterRepository deadLetters;
+    private WebhookInboxRepository inbox;
+
+    @BeforeEach
+    void openStore() {
+        store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 8);
+        deadLetters = new DeadLetterRepository(store.dataSource());
+        inbox = new WebhookInboxRepository(store.dataSource(), deadLetters);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    @Test
+    void aKeyIsAcceptedOnceEvenConcurrently() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                results.add(pool.submit(() -> inbox.accept("key-1", "{}", Instant.now())));
+            }
+            int stored = 0;
+            for (Future<Boolean> r : results) {
+                stored += r.get() ? 1 : 0;
+            }
+            assertThat(stored).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(inbox.countByState()).containsEntry("received", 1L).hasSize(1);
+        assertThat(inbox.seen("key-1")).isTrue();
+        assertThat(inbox.seen("key-2")).isFalse();
+    }
+
+    @Test
+    void claimsRespectCoalescingWindowBackoffAndLeases() {
+        // whole milliseconds: the column keeps microseconds, and a rounded-up nanosecond would miss "<= t0"
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        inbox.accept("a", "{\"n\":1}", t0.minusSeconds(2));
+        inbox.accept("b", "{\"n\":2}", t0);
+        List<InboxRow> first = inbox.claim(10, t0, t0.minusSeconds(1), t0.minusSeconds(60));
+        assertThat(first).extracting(InboxRow::idempotencyKey).containsExactly("a");
+        assertThat(first.get(0).attempts()).isEqualTo(1);
+        // claimed: nobody else gets it until the lease is over
+        assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(60))).extracting(InboxRow::idempotencyKey).containsExactly("b");
+        assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(60))).isEmpty();
+        assertThat(inbox.claim(10, t0.plusSeconds(120), t0, t0.plusSeconds(60))).hasSize(2);
+
+        InboxRow a = first.get(0);
+        inbox.retryLater(a.id(), "{\"n\":1,\"retry\":true}", "boom", t0.plusSeconds(30), true, List.of(), t0);
+        assertThat(inbox.claim(10, t0.plusSeconds(10), t0.plusSeconds(10), t0.minusSeconds(60))).isEmpty();
+        List<InboxRow> retried = inbox.claim(10, t0.plusSeconds(31), t0.plusSeconds(31), t0.minusSeconds(60));
+        assertThat(retried).singleElement().satisfies(r -> {
+            assertThat(r.body()).isEqualTo("{\"n\":1,\"retry\":true}");
+            assertThat(r.attempts()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void releasedClaimsAreClaimedAgainAfterARestart() {
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        inbox.accept("a", "{}", t0.minusSeconds(1));
+        assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(60))).hasSize(1);
+        assertThat(inbox.releaseClaims()).isEqualTo(1);
+        assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(60))).hasSize(1);
+    }
+
+    @Test
+    void finishingWritesDeadLettersInTheSameCommit() {
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        inbox.accept("a", "{}", t0.minusSeconds(1));
+        InboxRow row = inbox.claim(10, t0, t0, t0.minusSeconds(60)).get(0);
+        inbox.finish(row.id(), List.of(DeadLetter.of("webhook", "{\"event_type\":\"x\"}", "Attio 404", 404, "not_found")),
+                "Attio 404", t0);
+        assertThat(inbox.countByState()).containsOnly(Collections.singletonMap("done", 1L).entrySet().iterator().next());
+        assertThat(deadLetters.page(10, 0)).singleElement().satisfies(d -> {
+            assertThat(d.source()).isEqualTo("webhook");
+            assertThat(d.attioStatus()).isEqualTo(404);
+            assertThat(d.attioCode()).isEqualTo("not_found");
+            assertThat(d.createdAt()).isNotNull();
+        });
+
+        DeadLetter letter = deadLetters.page(10, 0).get(0);
+        inbox.replay(letter.id(), "replay:" + letter.id() + ":1", "{\"events\":[]}", t0);
+        assertThat(deadLetters.find(letter.id())).get().extracting(DeadLetter::replayCount).isEqualTo(1);
+        assertThat(inbox.countByState()).containsEntry("received", 1L);
+    }
+
+    @Test
+    void purgeForgetsOldKeysAndFinishedRowsOnly() {
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        inbox.accept("old", "{}", t0.minusSeconds(5));
+        InboxRow row = inbox.claim(10, t0, t0, t0).get(0);
+        inbox.finish(row.id(), List.of(), null, t0.minus(Duration.ofDays(8)));
+        inbox.accept("waiting", "{}", t0);
+
+        int[] purged = inbox.purge(t0.plusSeconds(1), t0.minus(Duration.ofDays(7)));
+        assertThat(purged).containsExactly(2, 1);
+        assertThat(inbox.seen("old")).isFalse();
+        assertThat(inbox.countByState()).containsOnlyKeys("received");
+        // a forgotten key is accepted again: that is what the >= 72 h retention protects against
+        assertThat(inbox.accept("old", "{}", t0)).isTrue();
+    }
+}

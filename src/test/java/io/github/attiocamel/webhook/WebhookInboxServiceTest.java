@@ -1,0 +1,140 @@
+package io.github.attiocamel.webhook;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.attiocamel.gateway.AttioException;
+import io.github.attiocamel.store.AttioStore;
+import io.github.attiocamel.webhook.EventFailureCollector.EventFailure;
+import io.github.attiocamel.webhook.EventFailureCollector.Failures;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class WebhookInboxServiceTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private AttioStore store;
+    private DeadLetterRepository deadLetters;
+    private WebhookInboxService service;
+
+    @BeforeEach
+    void openStore() {
+        store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
+        deadLetters = new DeadLetterRepository(store.dataSource());
+        service = new WebhookInboxService(new WebhookInboxRepository(store.dataSource(), deadLetters), deadLetters,
+                new WebhookInboxService.Settings(10, Duration.ZERO, Duration.ofMinutes(5), 3, Duration.ZERO,
+                        Duration.ZERO, Duration.ZERO, Duration.ofHours(96), Duration.ofDays(7)));
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private static Map<String, Object> event(String type, String id) {
+        return Map.of("event_type", type, "id", Map.of("record_id", id));
+    }
+
+    private static String delivery(Map<?, ?>... events) throws Exception {
+        return MAPPER.writeValueAsString(Map.of("webhook_id", "w", "events", List.of(events)));
+    }
+
+    private InboxRow claimOne() {
+        return service.claim().get(0);
+    }
+
+    private static Failures failures(EventFailure... list) {
+        Failures f = new Failures();
+        f.list().addAll(List.of(list));
+        return f;
+    }
+
+    @Test
+    void onlyTheFailedEventIsRetriedAndPermanentFailuresAreDeadLetteredAtOnce() throws Exception {
+        Map<String, Object> ok = event("record.updated", "r1");
+        Map<String, Object> flaky = event("record.updated", "r2");
+        Map<String, Object> gone = event("record.updated", "r3");
+        assertThat(service.accept("k", delivery(ok, flaky, gone).getBytes())).isTrue();
+        assertThat(service.accept("k", delivery(ok).getBytes())).isFalse();
+
+        InboxRow row = claimOne();
+        Map<String, Object> headers = new HashMap<>();
+        assertThat(service.events(row, headers)).hasSize(3);
+        assertThat(headers).containsKeys(WebhookInboxService.ROW_HEADER, WebhookMirrorService.RECEIVED_AT_HEADER);
+
+        service.complete(row, failures(
+                new EventFailure(flaky, new AttioException(503, "server_error", "unavailable", "down")),
+                new EventFailure(gone, new AttioException(400, "invalid_request_error", "value_not_found", "no"))));
+        assertThat(deadLetters.page(10, 0)).singleElement().satisfies(d -> {
+            assertThat(d.attioCode()).isEqualTo("value_not_found");
+            assertThat(MAPPER.readTree(d.payload()).path("id").path("record_id").asText()).isEqualTo("r3");
+        });
+
+        InboxRow retry = claimOne();
+        assertThat(retry.attempts()).isEqualTo(2);
+        assertThat(service.events(retry, new HashMap<>())).containsExactly(flaky);
+    }
+
+    @Test
+    void retriableFailuresBecomeDeadLettersAfterTheConfiguredAttempts() throws Exception {
+        Map<String, Object> flaky = event("record.updated", "r2");
+        service.accept("k", delivery(flaky).getBytes());
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            InboxRow row = claimOne();
+            assertThat(row.attempts()).isEqualTo(attempt);
+            service.complete(row, failures(new EventFailure(flaky, new IllegalStateException("boom " + attempt))));
+        }
+        assertThat(service.claim()).isEmpty();
+        assertThat(deadLetters.page(10, 0)).singleElement()
+                .satisfies(d -> assertThat(d.error()).isEqualTo("IllegalStateException: boom 3"));
+
+        long id = deadLetters.page(10, 0).get(0).id();
+        service.replay(id);
+        assertThat(service.events(claimOne(), new HashMap<>())).containsExactly(flaky);
+        assertThatThrownBy(() -> service.replay(id + 100)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anOpenBreakerNeverUsesUpAttempts() throws Exception {
+        Map<String, Object> waiting = event("record.updated", "r9");
+        service.accept("k", delivery(waiting).getBytes());
+        for (int i = 0; i < 5; i++) {
+            InboxRow row = claimOne();
+            assertThat(row.attempts()).isEqualTo(1);
+            service.complete(row, failures(new EventFailure(waiting,
+                    new AttioException(503, "api_error", "attio_unavailable", "circuit breaker open"))));
+        }
+        assertThat(deadLetters.count()).isZero();
+    }
+
+    @Test
+    void backoffDoublesUpToTheMaximumAndHonoursRetryAfter() {
+        WebhookInboxService slow = new WebhookInboxService(null, null, new WebhookInboxService.Settings(10,
+                Duration.ZERO, Duration.ofMinutes(5), 6, Duration.ofSeconds(2), Duration.ofSeconds(10),
+                Duration.ofSeconds(30), Duration.ofHours(72), Duration.ofDays(1)));
+        EventFailure plain = new EventFailure(Map.of(), new IllegalStateException());
+        assertThat(slow.backoff(1, List.of(plain))).isEqualTo(Duration.ofSeconds(2));
+        assertThat(slow.backoff(2, List.of(plain))).isEqualTo(Duration.ofSeconds(4));
+        assertThat(slow.backoff(5, List.of(plain))).isEqualTo(Duration.ofSeconds(10));
+        EventFailure limited = new EventFailure(Map.of(), new AttioException(429, "rate_limit_error",
+                "rate_limit_exceeded", "slow down", Instant.now().plusSeconds(60), null));
+        assertThat(slow.backoff(1, List.of(limited))).isGreaterThan(Duration.ofSeconds(50));
+    }
+
+    @Test
+    void keysMustBeKeptAtLeast72Hours() {
+        assertThatThrownBy(() -> new WebhookInboxService(null, null, new WebhookInboxService.Settings(10,
+                Duration.ZERO, Duration.ofMinutes(5), 6, Duration.ofSeconds(2), Duration.ofSeconds(10),
+                Duration.ofSeconds(30), Duration.ofHours(24), Duration.ofDays(1)))).hasMessageContaining("PT72H");
+    }
+}
