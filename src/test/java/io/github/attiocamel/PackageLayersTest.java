@@ -84,7 +84,7 @@ class PackageLayersTest {
         return dir == null ? "" : dir.toString().replace('/', '.');
     }
 
-    /** Bundle packages named by imports or fully qualified names in the code (comments excluded). */
+    /** Bundle packages named by imports or fully qualified names in the code (comments and strings excluded). */
     private static Set<String> referencedPackages(Path file) {
         String code;
         try {
@@ -92,7 +92,8 @@ class PackageLayersTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        code = code.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", "");
+        code = code.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", "")
+                .replaceAll("\"[^\"\\\\\\n]*+(?:\\\\.[^\"\\\\\\n]*+)*+\"", "\"\"");
         Set<String> packages = new TreeSet<>();
         Matcher m = REFERENCE.matcher(code);
         while (m.find()) {

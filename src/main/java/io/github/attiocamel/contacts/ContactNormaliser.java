@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.attiocamel.api.ValidationException;
+import io.github.attiocamel.config.MessageContract;
 
 import java.util.HashSet;
 import java.util.Iterator;
@@ -44,11 +45,11 @@ public final class ContactNormaliser {
     }
 
     /**
-     * @param reportCreated header {@code AttioUpsertReportCreated}: "false" when the caller ignores the created flags
+     * @param reportCreated variable {@value MessageContract#REPORT_CREATED}: "false" when the caller ignores the created flags
      *                      (a batch), which spares a read per contact unless multiselects must be merged
      */
     public ContactUpsert normalise(@org.apache.camel.Body Object body,
-                                   @org.apache.camel.Header("AttioUpsertReportCreated") String reportCreated) {
+                                   @org.apache.camel.Variable(MessageContract.REPORT_CREATED) String reportCreated) {
         JsonNode in = toJson(body);
         ContactUpsert c = new ContactUpsert();
         c.reportCreated = !"false".equalsIgnoreCase(reportCreated);

@@ -1,5 +1,6 @@
 package io.github.attiocamel.webhook;
 
+import io.github.attiocamel.config.MessageContract;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 
@@ -10,11 +11,9 @@ import java.util.Map;
 /**
  * The split of a delivery's events aggregates into the list of events that failed, with their errors, so one bad
  * event neither stops its siblings nor gets them processed twice: the inbox retries or dead-letters exactly the
- * failed ones. Each split step sets the event in property {@value #EVENT_PROPERTY} before handing it on.
+ * failed ones. Each split step sets the event in variable {@value MessageContract#EVENT} before handing it on.
  */
 final class EventFailureCollector implements AggregationStrategy {
-
-    public static final String EVENT_PROPERTY = "AttioEvent";
 
     /** One event that failed, and why. */
     public record EventFailure(Map<String, Object> event, Throwable error) {}
@@ -35,7 +34,7 @@ final class EventFailureCollector implements AggregationStrategy {
         Failures failures = oldExchange == null ? new Failures() : oldExchange.getMessage().getBody(Failures.class);
         Throwable error = newExchange.getException();
         if (error != null) {
-            failures.list().add(new EventFailure(newExchange.getProperty(EVENT_PROPERTY, Map.class), error));
+            failures.list().add(new EventFailure(newExchange.getVariable(MessageContract.EVENT, Map.class), error));
             // recorded: the delivery route decides what happens to it, the split must not fail the whole delivery
             newExchange.setException(null);
         }

@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.attiocamel.gateway.AttioException;
 import io.github.attiocamel.webhook.EventFailureCollector.EventFailure;
 import io.github.attiocamel.webhook.EventFailureCollector.Failures;
-import org.apache.camel.Body;
-import org.apache.camel.Header;
-import org.apache.camel.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +27,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class WebhookInboxService {
 
-    public static final String ROW_HEADER = "AttioInboxRow";
-    public static final String INBOX_ID_HEADER = "AttioInboxId";
     public static final String DEAD_LETTER_SOURCE = "webhook";
 
     private static final Logger LOG = LoggerFactory.getLogger("attio.webhook");
@@ -60,7 +55,7 @@ public final class WebhookInboxService {
      * Stores a verified delivery under its key; false for a duplicate (already accepted within the key retention).
      * Returns only once the row is committed: the 200 that follows is a promise not to lose it.
      */
-    public boolean accept(@Header("AttioDeliveryKey") String key, @Body byte[] body) {
+    public boolean accept(String key, byte[] body) {
         boolean stored = inbox.accept(key, new String(body, StandardCharsets.UTF_8), Instant.now());
         if (!stored) {
             LOG.info("[attio-webhook] duplicate delivery {} answered 200, not processed again", key);
@@ -81,12 +76,9 @@ public final class WebhookInboxService {
                 now.minus(settings.claimLease()));
     }
 
-    /** The events of one claimed delivery, with the headers the handlers use. */
+    /** The events of one claimed delivery. */
     @SuppressWarnings("unchecked")
-    public List<Map<String, Object>> events(@Body InboxRow row, @Headers Map<String, Object> headers) {
-        headers.put(ROW_HEADER, row);
-        headers.put(INBOX_ID_HEADER, row.id());
-        headers.put(WebhookMirrorService.RECEIVED_AT_HEADER, row.receivedAt());
+    public List<Map<String, Object>> events(InboxRow row) {
         try {
             Map<String, Object> envelope = MAPPER.readValue(row.body(), Map.class);
             Object events = envelope.get("events");
@@ -98,7 +90,7 @@ public final class WebhookInboxService {
     }
 
     /** After the split: finish the row, or retry its failed events later, or dead-letter them. */
-    public void complete(@Header(ROW_HEADER) InboxRow row, @Body Object splitResult) {
+    public void complete(InboxRow row, Object splitResult) {
         List<EventFailure> failures = splitResult instanceof Failures f ? f.list() : List.of();
         Instant now = Instant.now();
         if (failures.isEmpty()) {

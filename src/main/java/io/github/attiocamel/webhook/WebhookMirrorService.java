@@ -2,13 +2,14 @@ package io.github.attiocamel.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.attiocamel.config.MessageContract;
 import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.mirror.ChangeMessage;
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.mirror.MirrorRows;
 import org.apache.camel.Body;
-import org.apache.camel.Header;
+import org.apache.camel.Variable;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,8 +26,6 @@ import java.util.Optional;
 public final class WebhookMirrorService {
 
     public static final String SOURCE = "webhook";
-    public static final String EVENT_TYPE_HEADER = "AttioEventType";
-    public static final String RECEIVED_AT_HEADER = "AttioReceivedAt";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -45,7 +44,7 @@ public final class WebhookMirrorService {
     // ---- records ----------------------------------------------------------------------------------------------
 
     /** record.created / record.updated: fetch (unless a fetch since the event already did) and upsert. */
-    public HandlerResult recordChanged(@Body Map<String, Object> event, @Header(RECEIVED_AT_HEADER) Instant receivedAt) {
+    public HandlerResult recordChanged(@Body Map<String, Object> event, @Variable(MessageContract.RECEIVED_AT) Instant receivedAt) {
         JsonNode e = MAPPER.valueToTree(event);
         String object = schema.objectSlug(required(e, "id", "object_id"));
         String recordId = required(e, "id", "record_id");
@@ -57,7 +56,7 @@ public final class WebhookMirrorService {
     }
 
     /** record.deleted: a tombstone, published once. */
-    public HandlerResult recordDeleted(@Body Map<String, Object> event, @Header(RECEIVED_AT_HEADER) Instant receivedAt) {
+    public HandlerResult recordDeleted(@Body Map<String, Object> event, @Variable(MessageContract.RECEIVED_AT) Instant receivedAt) {
         JsonNode e = MAPPER.valueToTree(event);
         String object = schema.objectSlug(required(e, "id", "object_id"));
         String recordId = required(e, "id", "record_id");
@@ -70,7 +69,7 @@ public final class WebhookMirrorService {
     }
 
     /** record.merged: the survivor ({@code id.record_id}) is re-fetched, the duplicate kept as merged into it. */
-    public HandlerResult recordMerged(@Body Map<String, Object> event, @Header(RECEIVED_AT_HEADER) Instant receivedAt) {
+    public HandlerResult recordMerged(@Body Map<String, Object> event, @Variable(MessageContract.RECEIVED_AT) Instant receivedAt) {
         JsonNode e = MAPPER.valueToTree(event);
         String object = schema.objectSlug(required(e, "id", "object_id"));
         String survivorId = required(e, "id", "record_id");
@@ -112,7 +111,7 @@ public final class WebhookMirrorService {
     // ---- list entries -----------------------------------------------------------------------------------------
 
     /** list-entry.created / list-entry.updated: fetch (unless already fetched since) and upsert with its parent. */
-    public HandlerResult entryChanged(@Body Map<String, Object> event, @Header(RECEIVED_AT_HEADER) Instant receivedAt) {
+    public HandlerResult entryChanged(@Body Map<String, Object> event, @Variable(MessageContract.RECEIVED_AT) Instant receivedAt) {
         JsonNode e = MAPPER.valueToTree(event);
         String list = schema.listSlug(required(e, "id", "list_id"));
         String entryId = required(e, "id", "entry_id");
@@ -137,7 +136,7 @@ public final class WebhookMirrorService {
         };
     }
 
-    public HandlerResult entryDeleted(@Body Map<String, Object> event, @Header(RECEIVED_AT_HEADER) Instant receivedAt) {
+    public HandlerResult entryDeleted(@Body Map<String, Object> event, @Variable(MessageContract.RECEIVED_AT) Instant receivedAt) {
         JsonNode e = MAPPER.valueToTree(event);
         String list = schema.listSlug(required(e, "id", "list_id"));
         String entryId = required(e, "id", "entry_id");
@@ -158,8 +157,8 @@ public final class WebhookMirrorService {
      * exists and published ({@code object} = notes|tasks|comments). A deletion publishes the id alone; a created or
      * updated activity that is already gone publishes nothing (its deletion event follows).
      */
-    public HandlerResult activity(@Body Map<String, Object> event, @Header(EVENT_TYPE_HEADER) String eventType,
-                                  @Header(RECEIVED_AT_HEADER) Instant receivedAt) {
+    public HandlerResult activity(@Body Map<String, Object> event, @Variable(MessageContract.EVENT_TYPE) String eventType,
+                                  @Variable(MessageContract.RECEIVED_AT) Instant receivedAt) {
         JsonNode e = MAPPER.valueToTree(event);
         String family = eventType.substring(0, eventType.indexOf('.'));
         String collection;

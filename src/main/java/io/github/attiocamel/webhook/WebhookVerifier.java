@@ -3,8 +3,10 @@ package io.github.attiocamel.webhook;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.attiocamel.config.MessageContract;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
+import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,13 +20,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The intake's checks, in the order a client can fix them: media type (415), signature over the raw bytes (401, or
  * 503 while no secret is configured: fail closed), then the envelope {@code {webhook_id, events:[{event_type}...]}}
- * (400); 413 for a body over the limit that came without Content-Length. On success the body is the raw bytes again and the headers {@value #KEY_HEADER} (the Idempotency-Key, or a
- * hash of the body when Attio sent none) and {@value #COUNT_HEADER} are set. Throws {@link WebhookRejection}.
+ * (400); 413 for a body over the limit that came without Content-Length. Answers the delivery's deduplication key
+ * (the Idempotency-Key, or a hash of the body when Attio sent none); a refusal is a {@link WebhookRejection}.
  */
 public final class WebhookVerifier {
-
-    public static final String KEY_HEADER = "AttioDeliveryKey";
-    public static final String COUNT_HEADER = "AttioEventCount";
 
     private static final Logger LOG = LoggerFactory.getLogger("attio.webhook");
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -40,13 +39,14 @@ public final class WebhookVerifier {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    public void verify(Exchange exchange) {
-        Message in = exchange.getMessage();
-        String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
+    public String verify(@Header(Exchange.CONTENT_TYPE) String contentType,
+                         @Header(MessageContract.HEADER_SIGNATURE) String signatureHeader,
+                         @Header(MessageContract.HEADER_SIGNATURE_LEGACY) String legacySignatureHeader,
+                         @Header(MessageContract.HEADER_IDEMPOTENCY_KEY) String idempotencyKey,
+                         @Body byte[] body) {
         if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
             throw new WebhookRejection(415, "unsupported_media_type", "Content-Type must be application/json");
         }
-        byte[] body = in.getBody(byte[].class);
         if (body == null) {
             body = new byte[0];
         }
@@ -54,7 +54,6 @@ public final class WebhookVerifier {
             // a chunked body (no Content-Length) gets here; declared lengths were refused before reading
             throw new WebhookRejection(413, "payload_too_large", "body over " + maxBodyBytes + " bytes");
         }
-        in.setBody(body);
 
         if (!signature.isConfigured()) {
             if (refusalLogged.compareAndSet(false, true)) {
@@ -62,19 +61,15 @@ public final class WebhookVerifier {
             }
             throw new WebhookRejection(503, "not_configured", "webhook secret not configured");
         }
-        String given = in.getHeader("Attio-Signature", String.class);
-        if (given == null) {
-            given = in.getHeader("X-Attio-Signature", String.class);
-        }
+        String given = signatureHeader != null ? signatureHeader : legacySignatureHeader;
         if (given == null) {
             throw new WebhookRejection(401, "unauthorized", "missing Attio-Signature");
         }
         if (!signature.verify(body, given)) {
             throw new WebhookRejection(401, "unauthorized", "signature does not match");
         }
-
-        in.setHeader(COUNT_HEADER, checkEnvelope(body));
-        in.setHeader(KEY_HEADER, deliveryKey(in.getHeader("Idempotency-Key", String.class), body));
+        checkEnvelope(body);
+        return deliveryKey(idempotencyKey, body);
     }
 
     /** Returns the number of events; 400 unless the body is {@code {webhook_id: string, events: [{event_type}...]}}. */
