@@ -51,8 +51,8 @@ final class Sandbox extends MainListenerSupport {
     @Override
     public void afterStart(BaseMainSupport main) {
         var pc = main.getCamelContext().getPropertiesComponent();
-        String http = "http://127.0.0.1:" + pc.resolveProperty("attio.http-port").orElse("8080");
-        String management = "http://127.0.0.1:" + pc.resolveProperty("attio.management-port").orElse("9876");
+        String http = "http://127.0.0.1:" + pc.resolveProperty("attio.http-port").orElseThrow();
+        String management = "http://127.0.0.1:" + pc.resolveProperty("attio.management-port").orElseThrow();
         // a record the simulator really holds, so the demo delivery ends in the mirror and not as a dead letter
         String recordId = simulator.data().recordIds("people").get(0);
         String body = simulator.recordEvent("record.created", "people", recordId);

@@ -31,6 +31,16 @@ public final class MessageContract {
             description = "Attio's key of a webhook message, the same across its retries")
     public static final String HEADER_IDEMPOTENCY_KEY = "Idempotency-Key";
 
+    // ---- gateway ------------------------------------------------------------------------------------------------
+
+    @Metadata(label = "variable", javaType = "io.github.attiocamel.gateway.AttioRequest",
+            description = "The call to Attio: budget, endpoint class, method, path, query, body; kept across retries")
+    public static final String REQUEST = "AttioRequest";
+
+    @Metadata(label = "variable", javaType = "java.util.Date",
+            description = "When an attempt began waiting for the Retry-After gate and the throttle (a metric)")
+    public static final String QUEUED_AT = "AttioQueuedAt";
+
     // ---- webhook intake and inbox ----------------------------------------------------------------------------
 
     @Metadata(label = "variable", javaType = "String",

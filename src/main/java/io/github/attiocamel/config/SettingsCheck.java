@@ -47,17 +47,22 @@ public final class SettingsCheck extends MainListenerSupport {
         }
         budget(pc, "attio.rate.reads-per-second", "ATTIO_RATE_READS_PER_SECOND", ATTIO_READS_PER_SECOND);
         budget(pc, "attio.rate.writes-per-second", "ATTIO_RATE_WRITES_PER_SECOND", ATTIO_WRITES_PER_SECOND);
-        String host = value(pc, "camel.server.host").orElse("0.0.0.0");
-        portFree(host, port(pc, "attio.http-port", "HTTP_PORT"), "attio.http-port", "HTTP_PORT");
-        if (Boolean.parseBoolean(value(pc, "camel.management.enabled").orElse("false"))) {
-            String mgmtHost = value(pc, "camel.management.host").orElse(host);
-            portFree(mgmtHost, port(pc, "attio.management-port", "MANAGEMENT_PORT"), "attio.management-port",
-                    "MANAGEMENT_PORT");
+        portFree(mandatory(pc, "camel.server.host"), port(pc, "attio.http-port", "HTTP_PORT"), "attio.http-port",
+                "HTTP_PORT");
+        if (Boolean.parseBoolean(mandatory(pc, "camel.management.enabled"))) {
+            portFree(mandatory(pc, "camel.management.host"), port(pc, "attio.management-port", "MANAGEMENT_PORT"),
+                    "attio.management-port", "MANAGEMENT_PORT");
         }
     }
 
     private static Optional<String> value(PropertiesComponent pc, String key) {
         return pc.resolveProperty(key).map(String::trim).filter(s -> !s.isEmpty());
+    }
+
+    /** A key config/application.properties always sets: missing means a broken configuration, not a user's choice. */
+    private static String mandatory(PropertiesComponent pc, String key) {
+        return value(pc, key).orElseThrow(() -> new StartupException("missing setting " + key
+                + " (config/application.properties sets it; was it removed from an external copy?)"));
     }
 
     private static void required(PropertiesComponent pc, String key, String env) {

@@ -1,10 +1,8 @@
 package io.github.attiocamel.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
@@ -53,22 +51,8 @@ public interface AttioGateway {
     /** PATCH: touches only the attributes sent, prepends to multiselects. */
     JsonNode updateRecord(String object, String recordId, ObjectNode values);
 
-    void deleteRecord(String object, String recordId);
-
     /** One page of {@code POST /v2/objects/{object}/records/query}; query holds filter/sorts/limit/offset. */
     List<JsonNode> queryRecords(String object, ObjectNode query);
-
-    /** Lazy offset paging over records/query, sorted explicitly; ends on a short page. Splittable with streaming. */
-    Iterator<List<JsonNode>> recordPages(String object, ObjectNode filter, int pageSize);
-
-    /** As {@link #recordPages(String, ObjectNode, int)} with caller-chosen sorts (must be stable). */
-    Iterator<List<JsonNode>> recordPages(String object, ObjectNode filter, ArrayNode sorts, int pageSize);
-
-    /**
-     * One page at an explicit offset, in the same stable order as {@link #recordPages}: what a parallel pager needs.
-     * A page shorter than {@code limit} is the last one.
-     */
-    List<JsonNode> queryRecordsPage(String object, ObjectNode filter, int limit, int offset);
 
     // ---- list entries ---------------------------------------------------------------------------------------
     Optional<JsonNode> getEntry(String list, String entryId);
@@ -76,13 +60,7 @@ public interface AttioGateway {
     /** {@code PUT /v2/lists/{list}/entries}: assert by parent record. */
     JsonNode assertEntry(String list, String parentObject, String parentRecordId, ObjectNode entryValues);
 
-    JsonNode createEntry(String list, String parentObject, String parentRecordId, ObjectNode entryValues);
-
-    void deleteEntry(String list, String entryId);
-
     List<JsonNode> queryEntries(String list, ObjectNode query);
-
-    Iterator<List<JsonNode>> entryPages(String list, ObjectNode filter, int pageSize);
 
     // ---- notes, tasks, comments -------------------------------------------------------------------------------
     /** format: "plaintext" or "markdown". */

@@ -2,35 +2,35 @@ package io.github.attiocamel.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.attiocamel.config.MessageContract;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Date;
 
 /**
  * Turns what came back from Attio into either the parsed JSON body or one {@link AttioException}, once, for every
- * route of the gateway (bean {@code attioResponses}). Also stamps the wait before sending and feeds the metrics.
- *
- * <p>Exchange properties it reads (set by {@link CamelAttioGateway}): {@value #BUDGET}, {@value #ENDPOINT},
- * {@value #METHOD}, {@value #PATH}.
+ * call (bean {@code attioResponses} of routes/attio-gateway.camel.yaml). Also feeds the gateway's metrics and closes
+ * the Retry-After gate of a budget that Attio rate-limited. Every method takes the call's {@link AttioRequest}.
  */
 public class AttioResponses {
 
-    public static final String BUDGET = "attioBudget";
-    public static final String ENDPOINT = "attioEndpoint";
-    public static final String METHOD = "attioMethod";
-    public static final String PATH = "attioPath";
-    public static final String QUERY = "attioQuery";
-    public static final String QUEUED_AT = "attioQueuedAt";
-
     static final String UNAVAILABLE_CODE = "attio_unavailable";
+    private static final String RETRY_AFTER = "Retry-After";
 
     private static final Logger LOG = LoggerFactory.getLogger(AttioResponses.class);
 
@@ -39,47 +39,40 @@ public class AttioResponses {
     private final GatewayMetrics metrics;
     private final Clock clock;
 
-    public AttioResponses(ObjectMapper mapper, RetryAfterGate gate, GatewayMetrics metrics, Clock clock) {
+    AttioResponses(ObjectMapper mapper, RetryAfterGate gate, GatewayMetrics metrics, Clock clock) {
         this.mapper = mapper;
         this.gate = gate;
         this.metrics = metrics;
         this.clock = clock;
     }
 
-    /** First step of an attempt: remembers when the request started waiting for the gate and the throttle. */
-    public void queued(Exchange exchange) {
-        exchange.setProperty(QUEUED_AT, System.nanoTime());
-    }
-
-    /** Just before the HTTP call: records how long the gate and the throttle held this attempt. */
-    public void released(Exchange exchange) {
-        Long queuedAt = exchange.getProperty(QUEUED_AT, Long.class);
+    /** Just before the HTTP call: how long the gate and the throttle held this attempt since {@code queuedAt}. */
+    public void released(@Variable(MessageContract.REQUEST) AttioRequest request,
+                         @Variable(MessageContract.QUEUED_AT) Date queuedAt) {
         if (queuedAt != null) {
-            metrics.throttleDelay(budget(exchange), java.time.Duration.ofNanos(System.nanoTime() - queuedAt));
+            metrics.throttleDelay(request.budget(), Duration.between(queuedAt.toInstant(), clock.instant()));
         }
     }
 
-    /** Inside the circuit breaker: a 5xx becomes an exception so the breaker counts it; 4xx and 429 pass through. */
-    public void failOnServerError(Exchange exchange) {
-        int status = status(exchange);
-        if (status >= 500) {
-            metrics.response(endpoint(exchange), budget(exchange), Integer.toString(status));
-            AttioException e = fromErrorBody(status, exchange.getMessage().getBody(String.class), null);
-            LOG.warn("[attio-gateway] {} {} answered {} ({}); will retry", method(exchange), path(exchange), status, e.code());
-            throw e;
-        }
+    /** Inside the circuit breaker, for a 5xx only: it becomes an exception so the breaker counts it. */
+    public void serverError(@Variable(MessageContract.REQUEST) AttioRequest request,
+                            @Header(Exchange.HTTP_RESPONSE_CODE) int status, @Body String body) {
+        metrics.response(request.endpoint(), request.budget(), String.valueOf(status));
+        AttioException e = fromErrorBody(status, body, null);
+        LOG.warn("[attio-gateway] {} {} answered {} ({}); will retry", request.method(), request.path(), status,
+                e.code());
+        throw e;
     }
 
     /**
      * The breaker's fallback: whatever failed inside it (or the breaker refusing the call) becomes an AttioException.
      * A refused call has no caught exception: the breaker is open or its half-open probes are taken.
      */
-    public void breakerFallback(Exchange exchange) throws Exception {
-        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        exchange.getMessage().removeHeader(Exchange.REDELIVERY_DELAY);
+    public void breakerFallback(@Variable(MessageContract.REQUEST) AttioRequest request,
+                                @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable caught) throws Exception {
         if (caught == null) {
-            metrics.response(endpoint(exchange), budget(exchange), "breaker_open");
-            LOG.debug("[attio-gateway] {} {} refused: circuit breaker open", method(exchange), path(exchange));
+            metrics.response(request.endpoint(), request.budget(), "breaker_open");
+            LOG.debug("[attio-gateway] {} {} refused: circuit breaker open", request.method(), request.path());
             throw new AttioException(503, "api_error", UNAVAILABLE_CODE, "Attio unavailable (circuit breaker open)");
         }
         if (caught instanceof AttioException ae) {
@@ -87,43 +80,39 @@ public class AttioResponses {
         }
         IOException io = findCause(caught, IOException.class);
         if (io != null) {
-            metrics.response(endpoint(exchange), budget(exchange), "io_error");
-            LOG.warn("[attio-gateway] {} {} failed: {}; will retry", method(exchange), path(exchange), io.toString());
+            metrics.response(request.endpoint(), request.budget(), "io_error");
+            LOG.warn("[attio-gateway] {} {} failed: {}; will retry", request.method(), request.path(), io.toString());
             throw new AttioException(503, "api_error", "io_error", "Attio unreachable: " + io.getMessage(), null, io);
         }
         throw caught instanceof Exception ex ? ex : new RuntimeException(caught);
     }
 
     /**
-     * After the breaker: 2xx bodies become a JsonNode; 429 closes the Retry-After gate of its budget and asks the
-     * error handler (header {@code CamelRedeliveryDelay}) to come back exactly then; any other 4xx is final.
+     * After the breaker: a 2xx body becomes a JsonNode; a 429 closes the Retry-After gate of its budget, so the retry
+     * that follows waits at the gate until Attio's date; any other 4xx is final.
      */
-    public JsonNode classify(Exchange exchange) throws IOException {
-        int status = status(exchange);
-        String endpoint = endpoint(exchange);
-        String budget = budget(exchange);
-        metrics.response(endpoint, budget, Integer.toString(status));
-        exchange.getMessage().removeHeader(Exchange.REDELIVERY_DELAY);
-        if (status >= 200 && status < 300) {
-            LOG.debug("[attio-gateway] {} {} -> {}", method(exchange), path(exchange), status);
-            // parsed from the stream: a 500-record page as one String or byte[] is a "humongous" object for G1,
-            // and a full sync reads hundreds of them
-            InputStream in = exchange.getMessage().getBody(InputStream.class);
-            JsonNode node = in == null ? null : mapper.readTree(in);
+    public JsonNode classify(@Variable(MessageContract.REQUEST) AttioRequest request,
+                             @Header(Exchange.HTTP_RESPONSE_CODE) Integer status,
+                             @Header(RETRY_AFTER) String retryAfterHeader, @Body InputStream body) throws IOException {
+        metrics.response(request.endpoint(), request.budget(), String.valueOf(status));
+        if (status != null && status >= 200 && status < 300) {
+            LOG.debug("[attio-gateway] {} {} -> {}", request.method(), request.path(), status);
+            // parsed from the stream: a 500-record page read whole would be a humongous object for G1
+            JsonNode node = body == null ? null : mapper.readTree(body);
             return node == null || node.isMissingNode() ? mapper.createObjectNode() : node;
         }
-        String body = exchange.getMessage().getBody(String.class);
-        Instant retryAfter = status == 429 ? retryAfter(exchange.getMessage().getHeader("Retry-After", String.class)) : null;
-        AttioException e = fromErrorBody(status, body, retryAfter);
-        if (status == 429) {
-            metrics.rateLimited(endpoint, budget);
-            gate.closeUntil(budget, retryAfter);
-            long waitMillis = gate.millisUntilOpen(budget);
-            exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, waitMillis);
-            LOG.warn("[attio-gateway] {} {} rate limited; {} budget paused until {}", method(exchange), path(exchange),
-                    budget, retryAfter);
+        String text = body == null ? null : new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        int code = status == null ? 0 : status;
+        Instant retryAfter = code == 429 ? retryAfter(retryAfterHeader) : null;
+        AttioException e = fromErrorBody(code, text, retryAfter);
+        if (code == 429) {
+            metrics.rateLimited(request.endpoint(), request.budget());
+            gate.closeUntil(request.budget(), retryAfter);
+            LOG.warn("[attio-gateway] {} {} rate limited; {} budget paused until {}", request.method(),
+                    request.path(), request.budget(), retryAfter);
         } else {
-            LOG.info("[attio-gateway] {} {} answered {} {} (not retried)", method(exchange), path(exchange), status, e.code());
+            LOG.info("[attio-gateway] {} {} answered {} {} (not retried)", request.method(), request.path(), status,
+                    e.code());
         }
         throw e;
     }
@@ -164,27 +153,6 @@ public class AttioResponses {
                 return now.plusSeconds(1);
             }
         }
-    }
-
-    private static int status(Exchange exchange) {
-        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        return status == null ? 0 : status;
-    }
-
-    private static String budget(Exchange exchange) {
-        return exchange.getProperty(BUDGET, "read", String.class);
-    }
-
-    private static String endpoint(Exchange exchange) {
-        return exchange.getProperty(ENDPOINT, "other", String.class);
-    }
-
-    private static String method(Exchange exchange) {
-        return exchange.getProperty(METHOD, String.class);
-    }
-
-    private static String path(Exchange exchange) {
-        return exchange.getProperty(PATH, String.class);
     }
 
     private static <T extends Throwable> T findCause(Throwable t, Class<T> type) {

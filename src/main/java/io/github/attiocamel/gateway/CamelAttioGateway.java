@@ -3,7 +3,6 @@ package io.github.attiocamel.gateway;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import org.apache.camel.CamelContext;
@@ -15,35 +14,32 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The {@link AttioGateway} over the YAML routes in {@code routes/attio-gateway.camel.yaml}: builds method, path,
- * query and JSON body, picks the budget class, and leaves throttling, the Retry-After gate, retries, the breaker and
- * error classification to the routes. Caches schema lists and records (Caffeine).
+ * The {@link AttioGateway} over the YAML routes in {@code routes/attio-gateway.camel.yaml}: builds each call as an
+ * {@link AttioRequest} (method, encoded path, query, JSON body, budget class) and leaves the Retry-After gate, the
+ * throttles, retries, the breaker and the classification of the answer to the routes. Caches schema lists and
+ * records (Caffeine).
  */
 class CamelAttioGateway implements AttioGateway {
 
-    static final String READ_ROUTE = "direct:attio-gateway-read";
-    static final String WRITE_ROUTE = "direct:attio-gateway-write";
+    static final String ROUTE = "direct:attio-gateway";
     static final String BREAKER_ID = "attio-gateway-breaker";
 
     private final CamelContext camelContext;
     private final ObjectMapper mapper;
     private final Cache<String, List<JsonNode>> schemaCache;
     private final Cache<String, JsonNode> recordCache;
-    private final String defaultSortAttribute;
     private volatile ProducerTemplate template;
 
-    public CamelAttioGateway(CamelContext camelContext, ObjectMapper mapper, Cache<String, List<JsonNode>> schemaCache,
-                             Cache<String, JsonNode> recordCache, String defaultSortAttribute) {
+    CamelAttioGateway(CamelContext camelContext, ObjectMapper mapper, Cache<String, List<JsonNode>> schemaCache,
+                      Cache<String, JsonNode> recordCache) {
         this.camelContext = camelContext;
         this.mapper = mapper;
         this.schemaCache = schemaCache;
         this.recordCache = recordCache;
-        this.defaultSortAttribute = defaultSortAttribute;
     }
 
     // ---- health ----------------------------------------------------------------------------------------------
@@ -140,32 +136,8 @@ class CamelAttioGateway implements AttioGateway {
     }
 
     @Override
-    public void deleteRecord(String object, String recordId) {
-        invalidateRecord(object, recordId);
-        write("records.delete", "DELETE", recordPath(object, recordId), null, null);
-    }
-
-    @Override
     public List<JsonNode> queryRecords(String object, ObjectNode query) {
         return list(readPost("records.query", "/v2/objects/" + seg(object) + "/records/query", query));
-    }
-
-    @Override
-    public Iterator<List<JsonNode>> recordPages(String object, ObjectNode filter, int pageSize) {
-        return new OffsetPager(q -> queryRecords(object, q), pagingQuery(filter, null), pageSize);
-    }
-
-    @Override
-    public Iterator<List<JsonNode>> recordPages(String object, ObjectNode filter, ArrayNode sorts, int pageSize) {
-        return new OffsetPager(q -> queryRecords(object, q), pagingQuery(filter, sorts), pageSize);
-    }
-
-    @Override
-    public List<JsonNode> queryRecordsPage(String object, ObjectNode filter, int limit, int offset) {
-        ObjectNode query = pagingQuery(filter, null);
-        query.put("limit", limit);
-        query.put("offset", offset);
-        return queryRecords(object, query);
     }
 
     // ---- list entries ----------------------------------------------------------------------------------------
@@ -182,24 +154,8 @@ class CamelAttioGateway implements AttioGateway {
     }
 
     @Override
-    public JsonNode createEntry(String list, String parentObject, String parentRecordId, ObjectNode entryValues) {
-        return data(write("entries.create", "POST", "/v2/lists/" + seg(list) + "/entries", null,
-                entryBody(parentObject, parentRecordId, entryValues)));
-    }
-
-    @Override
-    public void deleteEntry(String list, String entryId) {
-        write("entries.delete", "DELETE", entryPath(list, entryId), null, null);
-    }
-
-    @Override
     public List<JsonNode> queryEntries(String list, ObjectNode query) {
         return list(readPost("entries.query", "/v2/lists/" + seg(list) + "/entries/query", query));
-    }
-
-    @Override
-    public Iterator<List<JsonNode>> entryPages(String list, ObjectNode filter, int pageSize) {
-        return new OffsetPager(q -> queryEntries(list, q), pagingQuery(filter, null), pageSize);
     }
 
     // ---- notes, tasks, comments --------------------------------------------------------------------------------
@@ -233,26 +189,19 @@ class CamelAttioGateway implements AttioGateway {
     // ---- plumbing --------------------------------------------------------------------------------------------
 
     private JsonNode read(String endpoint, String path, String query, JsonNode body) {
-        return send(READ_ROUTE, endpoint, "GET", path, query, body);
+        return send(new AttioRequest(AttioRequest.READ, endpoint, "GET", path, query, toJson(body)));
     }
 
     private JsonNode readPost(String endpoint, String path, JsonNode body) {
-        return send(READ_ROUTE, endpoint, "POST", path, null, body);
+        return send(new AttioRequest(AttioRequest.READ, endpoint, "POST", path, null, toJson(body)));
     }
 
     private JsonNode write(String endpoint, String method, String path, String query, JsonNode body) {
-        return send(WRITE_ROUTE, endpoint, method, path, query, body);
+        return send(new AttioRequest(AttioRequest.WRITE, endpoint, method, path, query, toJson(body)));
     }
 
-    private JsonNode send(String route, String endpoint, String method, String path, String query, JsonNode body) {
-        String json = toJson(body);
-        Exchange result = template().send(route, exchange -> {
-            exchange.setProperty(AttioResponses.ENDPOINT, endpoint);
-            exchange.setProperty(AttioResponses.METHOD, method);
-            exchange.setProperty(AttioResponses.PATH, path);
-            exchange.setProperty(AttioResponses.QUERY, query);
-            exchange.getMessage().setBody(json);
-        });
+    private JsonNode send(AttioRequest request) {
+        Exchange result = template().send(ROUTE, exchange -> exchange.getMessage().setBody(request));
         Exception failure = result.getException();
         if (failure != null) {
             throw normalise(failure);
@@ -308,20 +257,6 @@ class CamelAttioGateway implements AttioGateway {
 
     static String recordKey(String object, String recordId) {
         return object + ":" + recordId;
-    }
-
-    private ObjectNode pagingQuery(ObjectNode filter, ArrayNode sorts) {
-        ObjectNode query = mapper.createObjectNode();
-        if (filter != null && !filter.isEmpty()) {
-            query.set("filter", filter.deepCopy());
-        }
-        if (sorts != null && !sorts.isEmpty()) {
-            query.set("sorts", sorts.deepCopy());
-        } else {
-            // Attio's default order is undocumented: offset paging needs a stable one
-            query.putArray("sorts").addObject().put("direction", "asc").put("attribute", defaultSortAttribute);
-        }
-        return query;
     }
 
     private ObjectNode valuesBody(ObjectNode values) {

@@ -1,5 +1,6 @@
 package io.github.attiocamel.gateway;
 
+import io.github.attiocamel.config.MessageContract;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
@@ -12,16 +13,15 @@ class GatewayRetryListener implements Processor {
 
     private final GatewayMetrics metrics;
 
-    public GatewayRetryListener(GatewayMetrics metrics) {
+    GatewayRetryListener(GatewayMetrics metrics) {
         this.metrics = metrics;
     }
 
     @Override
     public void process(Exchange exchange) {
-        String endpoint = exchange.getProperty(AttioResponses.ENDPOINT, "other", String.class);
-        String budget = exchange.getProperty(AttioResponses.BUDGET, "read", String.class);
-        metrics.retry(endpoint, budget);
+        AttioRequest request = exchange.getVariable(MessageContract.REQUEST, AttioRequest.class);
+        metrics.retry(request.endpoint(), request.budget());
         LOG.info("[attio-gateway] retry {} of {} {} {}", exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER),
-                exchange.getProperty(AttioResponses.METHOD), exchange.getProperty(AttioResponses.PATH), endpoint);
+                request.method(), request.path(), request.endpoint());
     }
 }

@@ -1,7 +1,8 @@
 package io.github.attiocamel.mirror;
 
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
-import org.apache.camel.CamelContext;
 
 import javax.sql.DataSource;
 
@@ -12,14 +13,23 @@ import javax.sql.DataSource;
  */
 public class MirrorConfiguration implements CamelConfiguration {
 
-    @Override
-    public void configure(CamelContext context) {
-        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
-        if (dataSource == null) {
-            throw new IllegalStateException("MirrorConfiguration needs StoreConfiguration listed before it");
+    private MirrorRepository mirror;
+
+    @BindToRegistry("mirrorRepository")
+    public MirrorRepository mirror(@BeanInject("dataSource") DataSource dataSource) {
+        return mirrorOf(dataSource);
+    }
+
+    @BindToRegistry("mirrorQuery")
+    public MirrorQueryService query(@BeanInject("dataSource") DataSource dataSource) {
+        return new MirrorQueryService(mirrorOf(dataSource));
+    }
+
+    /** One repository for both beans, whichever Camel binds first. */
+    private synchronized MirrorRepository mirrorOf(DataSource dataSource) {
+        if (mirror == null) {
+            mirror = new MirrorRepository(dataSource);
         }
-        MirrorRepository mirror = new MirrorRepository(dataSource);
-        context.getRegistry().bind("mirrorRepository", mirror);
-        context.getRegistry().bind("mirrorQuery", new MirrorQueryService(mirror));
+        return mirror;
     }
 }

@@ -1,38 +1,61 @@
 package io.github.attiocamel.store;
 
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.PropertyInject;
 import org.apache.camel.support.service.ServiceSupport;
 
+import javax.sql.DataSource;
+
 /**
- * Binds the embedded store: {@code dataSource} and {@code attioStore}. The store is
- * migrated here, before any route starts, and closed when the context stops so a restart reopens the same files.
+ * Binds the embedded store: {@code attioStore} and its {@code dataSource}. The store is migrated here, before any
+ * route starts, and closed when the context stops so a restart reopens the same files.
  */
 public class StoreConfiguration implements CamelConfiguration {
 
-    @Override
-    public void configure(CamelContext context) {
-        PropertiesComponent pc = context.getPropertiesComponent();
-        String jdbcUrl = pc.resolveProperty("attio.store.jdbc-url").filter(s -> !s.isBlank())
-                .orElseGet(() -> AttioStore.h2FileUrl(pc.resolveProperty("attio.data-dir").orElse("./data")));
-        String user = pc.resolveProperty("attio.store.user").orElse("sa");
-        String password = pc.resolveProperty("attio.store.password").orElse("");
-        int pool = Integer.parseInt(pc.resolveProperty("attio.store.max-pool-size").orElse("8"));
+    /** Empty: H2 in file mode under {@code attio.data-dir}. */
+    @PropertyInject("attio.store.jdbc-url")
+    String jdbcUrl;
+    @PropertyInject("attio.data-dir")
+    String dataDir;
+    @PropertyInject("attio.store.user")
+    String user;
+    @PropertyInject("attio.store.password")
+    String password;
+    @PropertyInject("attio.store.max-pool-size")
+    int maxPoolSize;
 
-        AttioStore store = new AttioStore(jdbcUrl, user, password, pool);
-        context.getRegistry().bind("attioStore", store);
-        context.getRegistry().bind("dataSource", store.dataSource());
-        try {
-            context.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    store.close();
-                }
-            }, true, true);
-        } catch (Exception e) {
-            store.close();
-            throw new IllegalStateException("cannot register the store for shutdown", e);
+    private AttioStore store;
+
+    @BindToRegistry("attioStore")
+    public AttioStore store(CamelContext context) throws Exception {
+        return open(context);
+    }
+
+    @BindToRegistry("dataSource")
+    public DataSource dataSource(CamelContext context) throws Exception {
+        return open(context).dataSource();
+    }
+
+    /** Camel binds the two beans in an order of its own: whichever comes first opens the store. */
+    private synchronized AttioStore open(CamelContext context) throws Exception {
+        if (store == null) {
+            AttioStore opened = new AttioStore(jdbcUrl.isBlank() ? AttioStore.h2FileUrl(dataDir) : jdbcUrl, user,
+                    password, maxPoolSize);
+            try {
+                context.addService(new ServiceSupport() {
+                    @Override
+                    protected void doStop() {
+                        opened.close();
+                    }
+                }, true, true);
+            } catch (Exception e) {
+                opened.close();
+                throw e;
+            }
+            store = opened;
         }
+        return store;
     }
 }

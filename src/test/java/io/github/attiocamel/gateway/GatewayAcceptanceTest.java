@@ -14,8 +14,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +62,7 @@ class GatewayAcceptanceTest {
         values.putArray("name").add("Gate Test Co");
         JsonNode written = gateway.createRecord("companies", values);
         Instant writeDone = Instant.now();
-        JsonNode otherRead = gateway.queryRecordsPage("companies", null, 1, 0).get(0);
+        JsonNode otherRead = gateway.queryRecords("companies", JSON.createObjectNode().put("limit", 1)).get(0);
         Instant otherReadDone = Instant.now();
 
         assertThat(limited.join().path("active").asBoolean()).isTrue();
@@ -109,35 +107,6 @@ class GatewayAcceptanceTest {
     void notFoundRecordIsEmpty() {
         assertThat(gateway.getRecord("people", "00000000-0000-4000-8000-000000000000")).isEmpty();
         assertThat(sim().requests()).hasSize(1);
-    }
-
-    @Test
-    void recordPagesAreFetchedLazilyWithLimitAndOffsetInTheBody() {
-        int people = sim().data().count("people");
-        if (people < 1234) {
-            sim().data().seedPeople(1234 - people);
-        }
-        assertThat(sim().data().count("people")).isEqualTo(1234);
-
-        Iterator<List<JsonNode>> pages = gateway.recordPages("people", null, 500);
-        assertThat(sim().requests()).isEmpty();
-
-        List<Integer> sizes = new ArrayList<>();
-        List<String> ids = new ArrayList<>();
-        while (pages.hasNext()) {
-            List<JsonNode> page = pages.next();
-            sizes.add(page.size());
-            page.forEach(r -> ids.add(r.path("id").path("record_id").asText()));
-            assertThat(sim().requests()).hasSize(sizes.size()); // one request per page, on demand
-        }
-
-        assertThat(sizes).containsExactly(500, 500, 234);
-        assertThat(ids).doesNotHaveDuplicates().hasSize(1234);
-        List<RecordedRequest> queries = sim().requests();
-        assertThat(queries).allMatch(r -> r.method().equals("POST") && r.path().equals("/v2/objects/people/records/query")
-                && (r.query() == null || r.query().isEmpty()) && r.bodyLong("limit", -1) == 500);
-        assertThat(queries).extracting(r -> r.bodyLong("offset", -1)).containsExactly(0L, 500L, 1000L);
-        assertThat(queries.get(0).json().path("sorts").get(0).path("attribute").asText()).isEqualTo("created_at");
     }
 
     @Test

@@ -6,7 +6,10 @@ import org.apache.camel.support.PluginHelper;
 
 import java.util.Properties;
 
-/** A CamelContext with the real gateway YAML routes and route configurations, and the gateway's beans. */
+/**
+ * A CamelContext with the real gateway YAML routes and route configurations, and the gateway's beans bound by its
+ * configuration class as camel-main binds them; settings are the packed defaults with the given ones over them.
+ */
 final class GatewayContext implements AutoCloseable {
 
     final CamelContext camel;
@@ -14,8 +17,12 @@ final class GatewayContext implements AutoCloseable {
 
     GatewayContext(Properties properties) throws Exception {
         camel = new DefaultCamelContext();
-        camel.getPropertiesComponent().setInitialProperties(properties);
-        new GatewayConfiguration().configure(camel);
+        camel.getPropertiesComponent().setLocation("file:config/application.properties");
+        camel.getPropertiesComponent().setOverrideProperties(properties);
+        GatewayConfiguration configuration = new GatewayConfiguration();
+        PluginHelper.getBeanPostProcessor(camel).postProcessBeforeInitialization(configuration, "gateway");
+        PluginHelper.getBeanPostProcessor(camel).postProcessAfterInitialization(configuration, "gateway");
+        configuration.configure(camel);
         PluginHelper.getRoutesLoader(camel).loadRoutes(
                 PluginHelper.getResourceLoader(camel).resolveResource("file:routes/attio-error-policies.camel.yaml"),
                 PluginHelper.getResourceLoader(camel).resolveResource("file:routes/attio-gateway.camel.yaml"));

@@ -1,8 +1,6 @@
-package io.github.attiocamel.config;
+package io.github.attiocamel.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.attiocamel.gateway.AttioException;
-import io.github.attiocamel.gateway.AttioGateway;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
@@ -13,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -30,20 +27,18 @@ final class AttioHealthCheck extends AbstractHealthCheck {
     private final Duration cacheTtl;
     private final Duration timeout;
     private final Clock clock;
-    private final ExecutorService prober = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "attio-health-probe");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService prober;
     private volatile Probe last;
     private CompletableFuture<Probe> inFlight;
 
-    public AttioHealthCheck(Supplier<AttioGateway> gateway, Duration cacheTtl, Duration timeout, Clock clock) {
+    AttioHealthCheck(Supplier<AttioGateway> gateway, Duration cacheTtl, Duration timeout, Clock clock,
+                     ExecutorService prober) {
         super("attio", "attio");
         this.gateway = gateway;
         this.cacheTtl = cacheTtl;
         this.timeout = timeout;
         this.clock = clock;
+        this.prober = prober;
     }
 
     @Override

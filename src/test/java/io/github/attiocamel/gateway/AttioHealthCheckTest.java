@@ -1,9 +1,8 @@
-package io.github.attiocamel.config;
+package io.github.attiocamel.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.attiocamel.gateway.AttioException;
-import io.github.attiocamel.gateway.AttioGateway;
 import org.apache.camel.health.HealthCheck;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Proxy;
@@ -11,6 +10,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -22,7 +23,14 @@ class AttioHealthCheckTest {
     private final AtomicReference<Object> selfAnswer = new AtomicReference<>(json("{\"active\":true}"));
     private final AtomicInteger selfCalls = new AtomicInteger();
     private final MutableClock clock = new MutableClock();
-    private final AttioHealthCheck check = new AttioHealthCheck(this::gateway, Duration.ofSeconds(5), Duration.ofSeconds(2), clock);
+    private final ExecutorService prober = Executors.newSingleThreadExecutor();
+    private final AttioHealthCheck check = new AttioHealthCheck(this::gateway, Duration.ofSeconds(5), Duration.ofSeconds(2),
+            clock, prober);
+
+    @AfterEach
+    void stopProber() {
+        prober.shutdownNow();
+    }
 
     @Test
     void upWhenAttioAnswersWithAnActiveToken() {
@@ -71,7 +79,8 @@ class AttioHealthCheckTest {
 
     @Test
     void downWhenNoGatewayIsBound() {
-        AttioHealthCheck orphan = new AttioHealthCheck(() -> null, Duration.ofSeconds(5), Duration.ofSeconds(2), clock);
+        AttioHealthCheck orphan = new AttioHealthCheck(() -> null, Duration.ofSeconds(5), Duration.ofSeconds(2), clock,
+                prober);
         assertThat(orphan.call().getState()).isEqualTo(HealthCheck.State.DOWN);
     }
 
@@ -79,7 +88,8 @@ class AttioHealthCheckTest {
     void downWithinTheTimeoutWhenAttioNeverAnswers() {
         java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
         selfAnswer.set(never);
-        AttioHealthCheck quick = new AttioHealthCheck(this::gateway, Duration.ofSeconds(5), Duration.ofMillis(200), clock);
+        AttioHealthCheck quick = new AttioHealthCheck(this::gateway, Duration.ofSeconds(5), Duration.ofMillis(200), clock,
+                prober);
         long started = System.nanoTime();
         HealthCheck.Result result = quick.call();
         assertThat(result.getState()).isEqualTo(HealthCheck.State.DOWN);

@@ -1,0 +1,19 @@
+package io.github.attiocamel.gateway;
+
+/**
+ * One call to Attio as the gateway route sends it: the budget it is paced under, the endpoint class its metrics and
+ * log lines name, and the HTTP request itself. Built only by {@link CamelAttioGateway} from validated path segments;
+ * the route {@code attio-gateway-attempt} turns it into the HTTP call, field by field, where the reader sees it.
+ *
+ * @param budget   {@value #READ} or {@value #WRITE}, as Attio counts the call (GET, query and search are reads)
+ * @param endpoint endpoint class for metrics and logs, e.g. {@code records.query}
+ * @param method   HTTP method
+ * @param path     path from {@code /v2}, its segments already encoded
+ * @param query    query string without {@code ?}, or null
+ * @param body     JSON request body, or null
+ */
+public record AttioRequest(String budget, String endpoint, String method, String path, String query, String body) {
+
+    public static final String READ = "read";
+    public static final String WRITE = "write";
+}
