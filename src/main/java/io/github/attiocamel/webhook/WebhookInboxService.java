@@ -4,9 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.attiocamel.config.MessageContract;
 import io.github.attiocamel.gateway.AttioException;
 import io.github.attiocamel.webhook.EventFailureCollector.EventFailure;
 import io.github.attiocamel.webhook.EventFailureCollector.Failures;
+import org.apache.camel.Body;
+import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +58,7 @@ public final class WebhookInboxService {
      * Stores a verified delivery under its key; false for a duplicate (already accepted within the key retention).
      * Returns only once the row is committed: the 200 that follows is a promise not to lose it.
      */
-    public boolean accept(String key, byte[] body) {
+    public boolean accept(@Variable(MessageContract.DELIVERY_KEY) String key, @Body byte[] body) {
         boolean stored = inbox.accept(key, new String(body, StandardCharsets.UTF_8), Instant.now());
         if (!stored) {
             LOG.info("[attio-webhook] duplicate delivery {} answered 200, not processed again", key);
@@ -78,7 +81,7 @@ public final class WebhookInboxService {
 
     /** The events of one claimed delivery. */
     @SuppressWarnings("unchecked")
-    public List<Map<String, Object>> events(InboxRow row) {
+    public List<Map<String, Object>> events(@Variable(MessageContract.INBOX_ROW) InboxRow row) {
         try {
             Map<String, Object> envelope = MAPPER.readValue(row.body(), Map.class);
             Object events = envelope.get("events");
@@ -90,7 +93,7 @@ public final class WebhookInboxService {
     }
 
     /** After the split: finish the row, or retry its failed events later, or dead-letter them. */
-    public void complete(InboxRow row, Object splitResult) {
+    public void complete(@Variable(MessageContract.INBOX_ROW) InboxRow row, @Body Object splitResult) {
         List<EventFailure> failures = splitResult instanceof Failures f ? f.list() : List.of();
         Instant now = Instant.now();
         if (failures.isEmpty()) {
