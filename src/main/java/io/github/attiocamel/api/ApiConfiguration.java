@@ -1,26 +1,64 @@
 package io.github.attiocamel.api;
 
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.spi.DataFormatFactory;
+import org.apache.camel.spi.HeaderFilterStrategy;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Binds {@code bundleApiGuard} and {@code bundleApiErrors}, used by route configuration {@code attio-api}, and
- * {@code responseHeaderFilter}, the outbound header allow-list of every platform-http endpoint.
+ * The bundle API's beans and Vert.x handlers. Settings are injected by Camel from the property files (no defaults
+ * here: config/application.properties holds them all, and a missing key fails start-up); beans are bound by
+ * {@code @BindToRegistry}: {@code bundleApiGuard} (the bearer token check of {@link ApiGate}), {@code bundleApiErrors}
+ * (route configuration {@code attio-api}'s error answers) and {@code responseHeaderFilter}, the outbound header
+ * allow-list of every platform-http endpoint, and the factory of the REST binding's JSON data format.
  */
 public class ApiConfiguration implements CamelConfiguration {
 
+    @PropertyInject("attio.api-token")
+    private String apiToken;
+
+    /** An open breaker is retried by Attio callers after its wait duration, so that is the honest Retry-After. */
+    @PropertyInject("attio.breaker.wait-duration-in-open-state")
+    private long breakerWaitSeconds;
+
+    @PropertyInject("attio.api.streamed-paths")
+    private String streamedPaths;
+
+    @BindToRegistry("bundleApiGuard")
+    public BearerTokenGuard bundleApiGuard() {
+        return new BearerTokenGuard(apiToken);
+    }
+
+    @BindToRegistry("bundleApiErrors")
+    public ApiErrors bundleApiErrors() {
+        return new ApiErrors(Duration.ofSeconds(breakerWaitSeconds), Clock.systemUTC());
+    }
+
+    @BindToRegistry("responseHeaderFilter")
+    public HeaderFilterStrategy responseHeaderFilter() {
+        return new ResponseHeaderFilter();
+    }
+
+    /** The REST binding's JSON (camel.rest.json-data-format = bundleApiJson): Jackson, lenient with non-JSON bodies. */
+    @BindToRegistry(LenientJsonBinding.FACTORY)
+    public DataFormatFactory bundleApiJson() {
+        return LenientJsonBinding::new;
+    }
+
     @Override
-    public void configure(CamelContext context) {
-        PropertiesComponent pc = context.getPropertiesComponent();
-        context.getRegistry().bind("bundleApiGuard", new BearerTokenGuard(pc.resolveProperty("attio.api-token").orElse("")));
-        // an open breaker is retried by Attio callers after its wait duration, so that is the honest Retry-After
-        Duration retryAfter = Duration.ofSeconds(Long.parseLong(
-                pc.resolveProperty("attio.breaker.wait-duration-in-open-state").orElse("30").trim()));
-        context.getRegistry().bind("bundleApiErrors", new ApiErrors(retryAfter, Clock.systemUTC()));
-        context.getRegistry().bind("responseHeaderFilter", new ResponseHeaderFilter());
+    public void configure(CamelContext context) throws Exception {
+        BearerTokenGuard guard = context.getRegistry().lookupByNameAndType("bundleApiGuard", BearerTokenGuard.class);
+        context.addStartupListener(new ApiGate(guard));
+        Set<String> streamed = Arrays.stream(streamedPaths.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+        context.getCamelContextExtension().registerEndpointCallback(new StreamedUploads(streamed));
     }
 }

@@ -41,6 +41,12 @@ public final class ApiErrors {
             body.put("error", "validation");
             ObjectNode fields = body.putObject("fields");
             v.fields().forEach(fields::put);
+        } else if (failure instanceof NotFoundException) {
+            status = 404;
+            body.put("error", "not_found").put("message", failure.getMessage());
+        } else if (failure instanceof ConflictException) {
+            status = 409;
+            body.put("error", "conflict").put("message", failure.getMessage());
         } else if (failure instanceof PayloadTooLargeException) {
             status = 413;
             body.put("error", "payload_too_large").put("message", failure.getMessage());
@@ -60,6 +66,14 @@ public final class ApiErrors {
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         exchange.getMessage().setBody(body.toString());
+    }
+
+    /**
+     * {@code {"error": <error>, "message": <message>}}: the body of an answer given before any route runs (401 from the
+     * gate, 404 and 405 from the router), the same shape as the route errors above.
+     */
+    public static String body(String error, String message) {
+        return JSON.createObjectNode().put("error", error).put("message", message).toString();
     }
 
     /** 5xx, I/O and an open breaker (all reported as 503 by the gateway) mean "try later", not "you are wrong". */

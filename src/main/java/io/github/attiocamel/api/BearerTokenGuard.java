@@ -9,10 +9,10 @@ import java.security.MessageDigest;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Bean {@code bundleApiGuard}: checks {@code Authorization: Bearer <BUNDLE_API_TOKEN>} for every route that opts into
- * route configuration {@code attio-api}. Compared in constant time (digests first, so even the length does not
- * leak); the header is removed once checked so it can never travel on to another endpoint. Without a configured
- * token every call is refused: an open /api by omission is worse than a closed one.
+ * Bean {@code bundleApiGuard}: checks {@code Authorization: Bearer <BUNDLE_API_TOKEN>} for every request under
+ * {@code /api}, from {@link ApiGate}'s Vert.x handler ahead of Camel's routes. Compared in constant time (digests
+ * first, so even the length does not leak); the gate removes the header once checked so it never reaches a route.
+ * Without a configured token every call is refused: an open /api by omission is worse than a closed one.
  */
 public final class BearerTokenGuard {
 
@@ -26,22 +26,32 @@ public final class BearerTokenGuard {
         this.expectedDigest = token == null || token.isBlank() ? null : sha256(token.trim());
     }
 
+    /** For a route that checks the token itself: throws {@link UnauthorizedException} unless it is right. */
     public void check(Exchange exchange) {
         String header = exchange.getMessage().getHeader("Authorization", String.class);
         exchange.getMessage().removeHeader("Authorization");
+        String refusal = refusal(header);
+        if (refusal != null) {
+            throw new UnauthorizedException(refusal);
+        }
+    }
+
+    /** Why this Authorization header value is refused, or null when it carries the configured bearer token. */
+    public String refusal(String authorization) {
         if (expectedDigest == null) {
             if (warned.compareAndSet(false, true)) {
                 LOG.warn("[attio-api] BUNDLE_API_TOKEN is not set: every /api call is refused with 401");
             }
-            throw new UnauthorizedException("the bundle API is disabled: no API token is configured");
+            return "the bundle API is disabled: no API token is configured";
         }
-        if (header == null || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-            throw new UnauthorizedException("missing bearer token");
+        if (authorization == null || !authorization.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+            return "missing bearer token";
         }
-        byte[] presented = sha256(header.substring(PREFIX.length()).trim());
+        byte[] presented = sha256(authorization.substring(PREFIX.length()).trim());
         if (!MessageDigest.isEqual(expectedDigest, presented)) {
-            throw new UnauthorizedException("invalid bearer token");
+            return "invalid bearer token";
         }
+        return null;
     }
 
     private static byte[] sha256(String value) {

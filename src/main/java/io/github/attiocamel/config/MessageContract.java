@@ -31,6 +31,15 @@ public final class MessageContract {
             description = "Attio's key of a webhook message, the same across its retries")
     public static final String HEADER_IDEMPOTENCY_KEY = "Idempotency-Key";
 
+    @Metadata(label = "header", javaType = "String",
+            description = "Bearer token of the bundle API, checked (and removed) by api.ApiGate before any /api route runs")
+    public static final String HEADER_AUTHORIZATION = "Authorization";
+
+    @Metadata(label = "header", javaType = "String",
+            description = "The request path as Vert.x matched it (set by platform-http, never by a client): tells the sync "
+                    + "triggers' /api/sync/lists/{list} from /api/sync/{object}")
+    public static final String HEADER_HTTP_PATH = "CamelHttpPath";
+
     // ---- gateway ------------------------------------------------------------------------------------------------
 
     @Metadata(label = "variable", javaType = "io.github.attiocamel.gateway.AttioRequest",
