@@ -99,6 +99,16 @@ public final class MessageContract {
             description = "The run being worked on, as persisted when it began")
     public static final String SYNC_RUN = "AttioSyncRun";
 
+    // ---- long-running work (the work tracker) ----------------------------------------------------------------
+
+    @Metadata(label = "variable", javaType = "String",
+            description = "Id of work the tracker adopted (a sync run's run_id, a batch job's job_id), for its flow")
+    public static final String WORK_ID = "AttioWorkId";
+
+    @Metadata(label = "variable", javaType = "String",
+            description = "Kind of that work (contact-job): which flow's resume endpoint continues it")
+    public static final String WORK_KIND = "AttioWorkKind";
+
     // ---- HTTP parameters (headers set by platform-http from the request's path and query) ---------------------
 
     @Metadata(label = "header", javaType = "String", description = "{id} of /api/jobs/{id} and /api/dead-letters/{id}")
