@@ -96,7 +96,7 @@ public final class MessageContract {
     public static final String SYNC_TRIGGER = "AttioSyncTrigger";
 
     @Metadata(label = "variable", javaType = "io.github.attiocamel.sync.SyncRun",
-            description = "The run being worked on, as persisted when it began")
+            description = "The run being worked on, as persisted when it began; the body each page exchange starts with")
     public static final String SYNC_RUN = "AttioSyncRun";
 
     // ---- long-running work (the work tracker) ----------------------------------------------------------------
@@ -106,7 +106,7 @@ public final class MessageContract {
     public static final String WORK_ID = "AttioWorkId";
 
     @Metadata(label = "variable", javaType = "String",
-            description = "Kind of that work (contact-job): which flow's resume endpoint continues it")
+            description = "Kind of that work (sync-run, contact-job): which flow's resume endpoint continues it")
     public static final String WORK_KIND = "AttioWorkKind";
 
     // ---- HTTP parameters (headers set by platform-http from the request's path and query) ---------------------
