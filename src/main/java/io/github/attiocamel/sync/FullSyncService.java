@@ -122,16 +122,13 @@ public final class FullSyncService {
     }
 
     /**
-     * Begins waiting runs while fewer than {@code attio.sync.concurrent-runs} of this process run, oldest first, and
-     * answers them as persisted (a resumed run carries its pages done). A run that cannot begin is failed here.
+     * Begins the oldest waiting run if fewer than {@code attio.sync.concurrent-runs} of this process run, and answers
+     * it as persisted (a resumed run carries its pages done); null when no run may begin now. Every event that adds a
+     * waiting run or frees a slot asks once, so one run per ask is enough. A run that cannot begin is failed here.
      */
-    public synchronized List<SyncRun> admit() {
-        List<SyncRun> begun = new ArrayList<>();
-        if (shuttingDown.getAsBoolean()) {
-            // waiting runs stay active and are released with the rest of the held work
-            return begun;
-        }
-        while (running.size() < settings.concurrentRuns() && !waiting.isEmpty()) {
+    public synchronized SyncRun admit() {
+        // while the bundle stops, waiting runs stay active and are released with the rest of the held work
+        while (!shuttingDown.getAsBoolean() && running.size() < settings.concurrentRuns() && !waiting.isEmpty()) {
             String runId = waiting.poll();
             if (!tracker.holds(runId)) {
                 continue;
@@ -140,14 +137,14 @@ public final class FullSyncService {
                 SyncRun run = begin(runId);
                 if (run != null) {
                     running.add(runId);
-                    begun.add(run);
+                    return run;
                 }
             } catch (RuntimeException e) {
                 LOG.warn("[attio-full-sync] run {} could not begin: {}", runId, e.toString());
                 runs.find(runId).ifPresent(run -> fail(run, e));
             }
         }
-        return begun;
+        return null;
     }
 
     private SyncRun begin(String runId) {
