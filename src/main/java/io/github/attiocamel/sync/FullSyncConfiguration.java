@@ -15,7 +15,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Binds the full-sync beans: {@code syncRunRepository}, {@code syncReconciliation}, {@code fullSync}, and registers
+ * Binds the full-sync beans: {@code syncRunRepository}, {@code syncReconciliation}, {@code fullSync},
+ * {@code syncPageHandOff}, and registers
  * full-sync runs as a kind of work with {@code workTracker}. Settings: {@code attio.sync.*} in
  * config/application.properties, injected once here. The beans are lazy: bound at their first lookup, once every
  * configuration class has run, so the store's, mirror's and tracker's beans exist whichever way their classes bind
@@ -47,6 +48,11 @@ public class FullSyncConfiguration implements CamelConfiguration {
                                                 @BeanInject("syncRunRepository") SyncRunRepository runs,
                                                 @BeanInject("syncMetrics") SyncMetrics metrics) {
         return new ReconciliationService(mirror, runs, metrics, Clock.systemUTC());
+    }
+
+    @BindToRegistry("syncPageHandOff")
+    public PageHandOff pageHandOff() {
+        return new PageHandOff();
     }
 
     @BindToRegistry(value = "fullSync", lazy = true)

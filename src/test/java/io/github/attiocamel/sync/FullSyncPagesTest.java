@@ -70,6 +70,8 @@ class FullSyncPagesTest {
             assertThat(events.indexOf("released 0")).isLessThan(events.indexOf("page 4"));
             assertThat(pages.handOffs()).as("the first page, 4 hand-ons, and the exchange of the deletion pass")
                     .isEqualTo(6);
+            assertThat(pages.propertiesByPage()).as("a page exchange inherits no properties from the pages before it")
+                    .hasSize(5).containsOnly(pages.propertiesByPage().get(0));
         }
     }
 
@@ -81,6 +83,7 @@ class FullSyncPagesTest {
         private final Map<UnitOfWork, Integer> seen = new IdentityHashMap<>();
         private final List<String> events = new CopyOnWriteArrayList<>();
         private final AtomicInteger handOffs = new AtomicInteger();
+        private final List<Integer> propertiesByPage = new CopyOnWriteArrayList<>();
 
         @Override
         public void notify(CamelEvent event) {
@@ -100,6 +103,7 @@ class FullSyncPagesTest {
                     int page = seen.size();
                     seen.put(uow, page);
                     events.add("page " + page);
+                    propertiesByPage.add(sending.getExchange().getProperties().size());
                     uow.addSynchronization(new SynchronizationAdapter() {
                         @Override
                         public void onDone(Exchange exchange) {
@@ -116,6 +120,10 @@ class FullSyncPagesTest {
 
         int handOffs() {
             return handOffs.get();
+        }
+
+        List<Integer> propertiesByPage() {
+            return List.copyOf(propertiesByPage);
         }
     }
 
