@@ -96,7 +96,7 @@ public final class MessageContract {
     public static final String SYNC_TRIGGER = "AttioSyncTrigger";
 
     @Metadata(label = "variable", javaType = "io.github.attiocamel.sync.SyncRun",
-            description = "The run being worked on, as persisted when it began; the body each page exchange starts with")
+            description = "The run being worked on as persisted when it began; each page exchange starts with it")
     public static final String SYNC_RUN = "AttioSyncRun";
 
     // ---- long-running work (the work tracker) ----------------------------------------------------------------

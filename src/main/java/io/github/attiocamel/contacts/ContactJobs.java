@@ -169,8 +169,8 @@ public final class ContactJobs {
         JobRows rows = reading.remove(jobId);
         if (rows != null && rows.cutShort()) {
             if (tracker.holds(jobId)) {
-                LOG.warn("[attio-contacts] job {} interrupted by shutdown: runs again from its upload on the next start",
-                        jobId);
+                LOG.warn("[attio-contacts] job {} interrupted by shutdown: runs again from its upload on the next "
+                        + "start", jobId);
             } else {
                 LOG.warn("[attio-contacts] job {} is held by another process now: this one stops", jobId);
             }

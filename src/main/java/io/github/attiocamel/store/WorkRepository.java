@@ -81,8 +81,8 @@ public final class WorkRepository {
 
     /** New work, QUEUED and held by this process from the start (so nobody else picks it up before it runs). */
     public void create(Connection c, String workId, String kind, long total, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO work_item (work_id, kind, state, total, created_at, "
-                + "holder, heartbeat_at, held_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO work_item (work_id, kind, state, total, "
+                + "created_at, holder, heartbeat_at, held_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, workId);
             ps.setString(2, kind);
             ps.setString(3, WorkStatus.QUEUED);
@@ -137,10 +137,11 @@ public final class WorkRepository {
         return inTransaction("finish work " + workId, c -> finish(c, workId, state, error, now));
     }
 
-    /** Back to QUEUED with nothing done, to be run again from its beginning. False when this process does not hold it. */
+    /** Back to QUEUED with nothing done, to run again from its beginning; false when this process does not hold it. */
     public boolean restart(Connection c, String workId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE work_item SET state = ?, done = 0, done_at_hold = 0, "
-                + "started_at = NULL, finished_at = NULL, error = NULL WHERE work_id = ? AND holder = ? AND " + ACTIVE)) {
+                + "started_at = NULL, finished_at = NULL, error = NULL WHERE work_id = ? AND holder = ? AND "
+                + ACTIVE)) {
             ps.setString(1, WorkStatus.QUEUED);
             ps.setString(2, workId);
             ps.setString(3, holder);
@@ -193,7 +194,7 @@ public final class WorkRepository {
                 holder, ts(now), ts(now), workId, seenResumes, staleBefore == null ? null : ts(staleBefore)) == 1;
     }
 
-    /** Renews the heartbeat of the given work; answers the ids this process still holds (the others were taken over). */
+    /** Renews the heartbeat of the given work and answers the ids this process still holds (others were taken over). */
     public Set<String> renew(Collection<String> workIds, Instant now) {
         if (workIds.isEmpty()) {
             return Set.of();

@@ -51,7 +51,8 @@ public class WorkTrackerConfiguration implements CamelConfiguration {
         }
         for (String key : RETIRED) {
             if (context.getPropertiesComponent().resolveProperty(key).isPresent()) {
-                LOG.warn("[attio-work] {} is no longer read: attio.work.* settings apply to all long-running work", key);
+                LOG.warn("[attio-work] {} is no longer read: attio.work.* settings apply to all long-running work",
+                        key);
             }
         }
     }

@@ -49,7 +49,8 @@ final class SyncRunRepository {
     }
 
     /** Starts a run of the target (queued, held by this process), or answers the run already active for it. */
-    public Claim claim(MirrorKind kind, String target, int pageSize, long expectedRecords, String trigger, Instant now) {
+    public Claim claim(MirrorKind kind, String target, int pageSize, long expectedRecords, String trigger,
+                       Instant now) {
         String key = SyncRun.activeKey(kind, target);
         for (int attempt = 0; attempt < 5; attempt++) {
             String runId = UUID.randomUUID().toString();
