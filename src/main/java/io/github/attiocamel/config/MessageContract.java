@@ -115,8 +115,18 @@ public final class MessageContract {
     public static final String SYNC_TRIGGER = "AttioSyncTrigger";
 
     @Metadata(label = "variable", javaType = "io.github.attiocamel.sync.SyncRun",
-            description = "The run being worked on, as persisted when it began")
+            description = "The run being worked on as persisted when it began; each page exchange starts with it")
     public static final String SYNC_RUN = "AttioSyncRun";
+
+    // ---- long-running work (the work tracker) ----------------------------------------------------------------
+
+    @Metadata(label = "variable", javaType = "String",
+            description = "Id of work the tracker adopted (a sync run's run_id, a batch job's job_id), for its flow")
+    public static final String WORK_ID = "AttioWorkId";
+
+    @Metadata(label = "variable", javaType = "String",
+            description = "Kind of that work (sync-run, contact-job): which flow's resume endpoint continues it")
+    public static final String WORK_KIND = "AttioWorkKind";
 
     // ---- HTTP parameters (headers set by platform-http from the request's path and query) ---------------------
 

@@ -1,9 +1,12 @@
 package io.github.attiocamel.contacts;
 
 import io.github.attiocamel.gateway.AttioGateway;
+import io.github.attiocamel.store.WorkTracker;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.PropertyInject;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -12,60 +15,109 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import javax.sql.DataSource;
 
 /**
- * Binds the contact flow's beans (issue 4): {@code contactNormaliser}, {@code attioValueMapper},
- * {@code companyResolver}, {@code contactWriter}, {@code contactJobs}, the stores behind them and
- * {@code attioContactsJobPool}. Listed after the store and gateway configurations, whose beans it uses.
+ * Binds the contact flow's beans: {@code contactNormaliser}, {@code attioValueMapper}, {@code companyResolver},
+ * {@code contactWriter}, {@code contactJobs} (batch jobs, a kind of work of {@code workTracker}), the stores behind
+ * them, {@code contactRowPacer} and {@code attioContactsJobPool}. Settings: {@code attio.contacts.*} in
+ * config/application.properties, injected once here. The beans are lazy: bound at their first lookup, once every
+ * configuration class has run, so the store's, gateway's and tracker's beans exist whichever way their classes bind
+ * them.
  */
 public class ContactConfiguration implements CamelConfiguration {
 
-    /** Consumer mail providers: a contact with such an address belongs to no company. */
+    /**
+     * Consumer mail providers, used when {@code attio.contacts.free-mail-domains} is empty (the documented built-in
+     * list): a contact with such an address belongs to no company.
+     */
     static final String FREE_MAIL = "gmail.com,googlemail.com,yahoo.com,yahoo.co.uk,yahoo.fr,ymail.com,hotmail.com,"
             + "hotmail.co.uk,hotmail.fr,outlook.com,live.com,msn.com,icloud.com,me.com,mac.com,aol.com,proton.me,"
             + "protonmail.com,pm.me,gmx.com,gmx.de,gmx.net,web.de,mail.com,mail.ru,yandex.com,yandex.ru,zoho.com,"
             + "fastmail.com,hey.com,tutanota.com,qq.com,163.com,126.com";
 
-    @Override
-    public void configure(CamelContext context) {
-        PropertiesComponent pc = context.getPropertiesComponent();
-        AttioGateway gateway = context.getRegistry().lookupByNameAndType("attioGateway", AttioGateway.class);
-        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
-        if (gateway == null || dataSource == null) {
-            throw new IllegalStateException("ContactConfiguration needs beans attioGateway and dataSource: list it after"
-                    + " StoreConfiguration and GatewayConfiguration in camel.main.configuration-classes");
-        }
-        ContactMapping mapping = ContactMapping.fromProperties(pc.loadProperties(k -> k.startsWith(ContactMapping.PREFIX)));
-        Set<String> freeMail = new LinkedHashSet<>(Arrays.asList(
-                property(pc, "attio.contacts.free-mail-domains", FREE_MAIL).split("\\s*,\\s*")));
-        Duration recordTtl = Duration.parse(property(pc, "attio.cache.record-ttl", "PT5M"));
-        int concurrency = Integer.parseInt(property(pc, "attio.contacts.batch.concurrency", "8"));
-        Path dataDir = Path.of(property(pc, "attio.data-dir", "./data"));
+    @PropertyInject("attio.contacts.free-mail-domains")
+    String freeMailDomains;
+    @PropertyInject("attio.contacts.default-list")
+    String defaultList;
+    @PropertyInject("attio.contacts.person-company-attribute")
+    String personCompanyAttribute;
+    @PropertyInject("attio.contacts.company-cache-size")
+    long companyCacheSize;
+    @PropertyInject("attio.cache.record-ttl")
+    Duration recordTtl;
+    @PropertyInject("attio.contacts.batch.concurrency")
+    int concurrency;
+    @PropertyInject("attio.contacts.batch.pace-millis")
+    long paceMillis;
+    @PropertyInject("attio.contacts.batch.failures-shown")
+    int failuresShown;
+    @PropertyInject("attio.data-dir")
+    String dataDir;
+    /** Batch uploads stream to disk past the server's body limit, so the spool copy enforces it. */
+    @PropertyInject("camel.server.max-body-size")
+    long maxUploadBytes;
 
-        ContactJobRepository jobRepository = new ContactJobRepository(dataSource);
-        ContactNoteRepository noteRepository = new ContactNoteRepository(dataSource);
-        var registry = context.getRegistry();
-        registry.bind("contactJobRepository", jobRepository);
-        registry.bind("contactNoteRepository", noteRepository);
-        registry.bind("contactNormaliser", new ContactNormaliser(mapping, freeMail,
-                property(pc, "attio.contacts.default-list", "sales")));
-        registry.bind("attioValueMapper", new AttioValueMapper(gateway, mapping));
-        registry.bind("companyResolver", new CompanyResolver(gateway, recordTtl,
-                Long.parseLong(property(pc, "attio.contacts.company-cache-size", "10000"))));
-        registry.bind("contactWriter", new ContactWriter(gateway, noteRepository,
-                property(pc, "attio.contacts.person-company-attribute", "company")));
-        registry.bind("contactJobs", new ContactJobs(jobRepository, dataDir.resolve("jobs"), Clock.systemUTC(),
-                Integer.parseInt(property(pc, "attio.contacts.batch.failures-shown", "100")),
-                Long.parseLong(property(pc, "camel.server.max-body-size", "67108864"))));
-        registry.bind("contactRowPacer", new RowPacer(Long.parseLong(property(pc, "attio.contacts.batch.pace-millis", "42"))));
-        // rows of all running jobs share these threads; the gateway's write budget, not this pool, sets the pace
-        ExecutorService pool = context.getExecutorServiceManager().newFixedThreadPool(this, "attio-contacts-job",
-                concurrency);
-        registry.bind("attioContactsJobPool", pool);
+    private ContactMapping mapping;
+
+    @BindToRegistry(value = "contactJobRepository", lazy = true)
+    public ContactJobRepository jobRepository(@BeanInject("workTracker") WorkTracker tracker) {
+        return new ContactJobRepository(tracker.repository());
     }
 
-    private static String property(PropertiesComponent pc, String key, String fallback) {
-        return pc.resolveProperty(key).filter(s -> !s.isBlank()).orElse(fallback);
+    @BindToRegistry(value = "contactNoteRepository", lazy = true)
+    public ContactNoteRepository noteRepository(@BeanInject("dataSource") javax.sql.DataSource dataSource) {
+        return new ContactNoteRepository(dataSource);
+    }
+
+    @BindToRegistry(value = "contactNormaliser", lazy = true)
+    public ContactNormaliser normaliser(CamelContext context) {
+        Set<String> freeMail = new LinkedHashSet<>(Arrays.asList(
+                (freeMailDomains.isBlank() ? FREE_MAIL : freeMailDomains).trim().split("\\s*,\\s*")));
+        return new ContactNormaliser(mapping(context), freeMail, defaultList);
+    }
+
+    @BindToRegistry(value = "attioValueMapper", lazy = true)
+    public AttioValueMapper valueMapper(CamelContext context, @BeanInject("attioGateway") AttioGateway gateway) {
+        return new AttioValueMapper(gateway, mapping(context));
+    }
+
+    @BindToRegistry(value = "companyResolver", lazy = true)
+    public CompanyResolver companyResolver(@BeanInject("attioGateway") AttioGateway gateway) {
+        return new CompanyResolver(gateway, recordTtl, companyCacheSize);
+    }
+
+    @BindToRegistry(value = "contactWriter", lazy = true)
+    public ContactWriter writer(@BeanInject("attioGateway") AttioGateway gateway,
+                                @BeanInject("contactNoteRepository") ContactNoteRepository notes) {
+        return new ContactWriter(gateway, notes, personCompanyAttribute);
+    }
+
+    @BindToRegistry(value = "contactJobs", lazy = true)
+    public ContactJobs jobs(CamelContext context, @BeanInject("workTracker") WorkTracker tracker,
+                            @BeanInject("contactJobRepository") ContactJobRepository jobRepository) {
+        ContactJobs jobs = new ContactJobs(jobRepository, tracker, Path.of(dataDir).resolve("jobs"), Clock.systemUTC(),
+                failuresShown, maxUploadBytes, () -> context.isStopping() || context.isStopped());
+        tracker.register(jobs.kind());
+        return jobs;
+    }
+
+    @BindToRegistry(value = "contactRowPacer", lazy = true)
+    public RowPacer rowPacer() {
+        return new RowPacer(paceMillis);
+    }
+
+    /** Rows of all running jobs share these threads; the gateway's write budget, not this pool, sets the pace. */
+    @BindToRegistry(value = "attioContactsJobPool", lazy = true)
+    public ExecutorService jobPool(CamelContext context) {
+        return context.getExecutorServiceManager().newFixedThreadPool(this, "attio-contacts-job", concurrency);
+    }
+
+    /** Field -> attribute slug per {@code attio.contacts.mapping.(person|company|entry).<field>}: a family of keys. */
+    private synchronized ContactMapping mapping(CamelContext context) {
+        if (mapping == null) {
+            mapping = ContactMapping.fromProperties(context.getPropertiesComponent()
+                    .loadProperties(k -> k.startsWith(ContactMapping.PREFIX)));
+        }
+        return mapping;
     }
 }

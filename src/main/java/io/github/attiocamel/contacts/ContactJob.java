@@ -1,37 +1,59 @@
 package io.github.attiocamel.contacts;
 
-import java.time.Duration;
+import io.github.attiocamel.store.WorkStatus;
+
 import java.time.Instant;
 
-/** One batch import as stored: counters plus timing, from which rate and ETA are derived. */
-record ContactJob(String jobId, String source, String state, int total, int done, int failed,
-                        Instant createdAt, Instant startedAt, Instant finishedAt, String error) {
+/**
+ * One batch import: its tracked part ({@code work_item}: state, rows worked through of the total, timing) and its own
+ * ({@code contact_job}: where the rows came from, how many failed).
+ */
+record ContactJob(WorkStatus work, String source, int failed) {
 
-    public static final String QUEUED = "QUEUED";
-    public static final String RUNNING = "RUNNING";
-    public static final String COMPLETED = "COMPLETED";
-    public static final String FAILED = "FAILED";
+    public String jobId() {
+        return work.workId();
+    }
+
+    public String state() {
+        return work.state();
+    }
+
+    public int total() {
+        return (int) work.total();
+    }
+
+    /** Rows upserted: the rows worked through, less the failed ones. */
+    public int done() {
+        return (int) (work.done() - failed);
+    }
 
     public int processed() {
-        return done + failed;
+        return (int) work.done();
+    }
+
+    public Instant createdAt() {
+        return work.createdAt();
+    }
+
+    public Instant startedAt() {
+        return work.startedAt();
+    }
+
+    public Instant finishedAt() {
+        return work.finishedAt();
+    }
+
+    public String error() {
+        return work.error();
     }
 
     /** Rows per second since the job started (until it finished), 0 before the first row. */
     public double rate(Instant now) {
-        if (startedAt == null || processed() == 0) {
-            return 0;
-        }
-        Instant end = finishedAt != null ? finishedAt : now;
-        double seconds = Math.max(0.001, Duration.between(startedAt, end).toMillis() / 1000.0);
-        return processed() / seconds;
+        return work.rate(now);
     }
 
     /** Seconds left at the current rate; null while unknown, 0 once finished. */
     public Long etaSeconds(Instant now) {
-        if (finishedAt != null) {
-            return 0L;
-        }
-        double rate = rate(now);
-        return rate <= 0 ? null : (long) Math.ceil(Math.max(0, total - processed()) / rate);
+        return work.etaSeconds(now);
     }
 }

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.api.PayloadTooLargeException;
 import io.github.attiocamel.api.ValidationException;
 import io.github.attiocamel.gateway.AttioException;
+import io.github.attiocamel.store.WorkStatus;
+import io.github.attiocamel.store.WorkTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,16 +19,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * Batch imports as jobs: accepts a batch (the API's upload is spooled to disk first, so the 202 does not wait for
  * Attio and the rows are not held in memory), counts its rows, hands the rows out one at a time, keeps the counters
- * and per-row failures in the store, and reports progress (GET /api/jobs/{id} and a periodic log line).
+ * and per-row failures in the store, and reports progress (GET /api/jobs/{id}, and the work tracker's progress line,
+ * worded here). Jobs are work of the {@link WorkTracker}: held by this process from their creation, released when it
+ * stops, adopted by another (or the next start) when it dies; {@link #rerun} is how an adopted job continues.
  */
 public final class ContactJobs {
 
@@ -33,21 +42,30 @@ public final class ContactJobs {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ContactJobRepository jobs;
+    private final WorkTracker tracker;
     private final Path spoolDir;
     /** The upload streams to disk (useStreaming), past the server's body limit: this is its limit. */
     private final long maxUploadBytes;
     private final Clock clock;
     private final int failuresShown;
-    /** Jobs created before this instant belong to an earlier run of the bundle (see resumeInterrupted). */
-    private final java.time.Instant bootedAt;
+    private final BooleanSupplier stopping;
+    /** The rows of each job this process is reading, to tell a job read to its end from one cut short. */
+    private final Map<String, JobRows> reading = new ConcurrentHashMap<>();
 
-    public ContactJobs(ContactJobRepository jobs, Path spoolDir, Clock clock, int failuresShown, long maxUploadBytes) {
+    public ContactJobs(ContactJobRepository jobs, WorkTracker tracker, Path spoolDir, Clock clock, int failuresShown,
+                       long maxUploadBytes, BooleanSupplier stopping) {
         this.maxUploadBytes = maxUploadBytes;
         this.jobs = jobs;
+        this.tracker = tracker;
         this.spoolDir = spoolDir;
         this.clock = clock;
         this.failuresShown = failuresShown;
-        this.bootedAt = clock.instant();
+        this.stopping = stopping;
+    }
+
+    /** The kind of work the tracker keeps for batch jobs: progress lines by {@link #progressLine}. */
+    WorkTracker.Kind kind() {
+        return new WorkTracker.Kind(ContactJobRepository.KIND, LOG.getName(), this::progressLine);
     }
 
     /** POST /api/contacts:batch: spools the body, counts rows (a malformed batch is a 400), queues a job. */
@@ -74,6 +92,7 @@ public final class ContactJobs {
                 throw new ValidationException(Map.of("body", "no contacts: send a JSON array or NDJSON"));
             }
             jobs.create(jobId, "api", total);
+            tracker.hold(jobId, ContactJobRepository.KIND);
         } catch (RuntimeException e) {
             deleteQuietly(spool);
             if (e instanceof ContactRows.BatchFormatException) {
@@ -89,6 +108,7 @@ public final class ContactJobs {
         int total = ContactRows.count(Path.of(file), ContactRows.formatOf(name));
         String jobId = UUID.randomUUID().toString();
         jobs.create(jobId, "file:" + name, total);
+        tracker.hold(jobId, ContactJobRepository.KIND);
         LOG.info("[attio-contacts] job {} accepted file {} with {} rows", jobId, name, total);
         return jobId;
     }
@@ -98,11 +118,21 @@ public final class ContactJobs {
         return spoolDir.resolve(jobId + ".batch").toString();
     }
 
-    /** Marks the job running and returns its rows, to be split with streaming. */
-    public ContactRows.RowIterator start(String jobId, String file, String name) {
-        jobs.start(jobId);
+    /**
+     * Marks the job running and returns its rows, to be split with streaming. The rows stop early when the job is no
+     * longer this process's, and an API batch's also when the bundle stops: its upload stays spooled and the job runs
+     * again after the restart. A file import reads on to its end as it always did (its file must move afterwards).
+     */
+    public Iterator<ContactRows.Row> start(String jobId, String file, String name) {
+        if (!jobs.start(jobId)) {
+            throw new IllegalStateException("job " + jobId + " is not this process's to run");
+        }
         LOG.info("[attio-contacts] job {} started", jobId);
-        return ContactRows.open(Path.of(file), ContactRows.formatOf(name));
+        boolean rerunnable = jobs.find(jobId).map(job -> "api".equals(job.source())).orElse(false);
+        JobRows rows = new JobRows(ContactRows.open(Path.of(file), ContactRows.formatOf(name)),
+                () -> tracker.holds(jobId) && !(rerunnable && stopping.getAsBoolean()));
+        reading.put(jobId, rows);
+        return rows;
     }
 
     /** The contact of a row, or a 400 for a row that could not be read (recorded like any other failure). */
@@ -113,6 +143,7 @@ public final class ContactJobs {
         return row.contact();
     }
 
+    /** Counts the row upserted (nothing is counted for a job this process no longer holds). */
     public void rowDone(String jobId) {
         jobs.rowDone(jobId);
     }
@@ -133,8 +164,24 @@ public final class ContactJobs {
         jobs.rowFailed(jobId, f);
     }
 
+    /** The rows were read: the job is COMPLETED, unless its rows were cut short (then it is left for a rerun). */
     public void finish(String jobId) {
-        jobs.finish(jobId, ContactJob.COMPLETED, null);
+        JobRows rows = reading.remove(jobId);
+        if (rows != null && rows.cutShort()) {
+            if (tracker.holds(jobId)) {
+                LOG.warn("[attio-contacts] job {} interrupted by shutdown: runs again from its upload on the next "
+                        + "start", jobId);
+            } else {
+                LOG.warn("[attio-contacts] job {} is held by another process now: this one stops", jobId);
+            }
+            return;
+        }
+        if (!jobs.finish(jobId, WorkStatus.COMPLETED, null)) {
+            LOG.warn("[attio-contacts] job {} is held by another process now: not completed here", jobId);
+            tracker.forget(jobId);
+            return;
+        }
+        tracker.forget(jobId);
         deleteQuietly(Path.of(spoolFile(jobId)));
         jobs.find(jobId).ifPresent(j -> LOG.info("[attio-contacts] job {} completed: {} done, {} failed of {} in {}s"
                 + " ({}/s)", jobId, j.done(), j.failed(), j.total(), seconds(j), String.format("%.1f", j.rate(clock.instant()))));
@@ -142,39 +189,49 @@ public final class ContactJobs {
 
     /** The batch could not be read to the end: rows already upserted stay upserted, the rest are reported lost. */
     public void abort(String jobId, Throwable failure) {
-        jobs.finish(jobId, ContactJob.FAILED, String.valueOf(failure.getMessage()));
+        reading.remove(jobId);
+        if (!jobs.finish(jobId, WorkStatus.FAILED, String.valueOf(failure.getMessage()))) {
+            LOG.warn("[attio-contacts] job {} stopped ({}); it is not this process's any more", jobId,
+                    failure.getMessage());
+            tracker.forget(jobId);
+            return;
+        }
+        tracker.forget(jobId);
         deleteQuietly(Path.of(spoolFile(jobId)));
         LOG.warn("[attio-contacts] job {} failed: {}", jobId, failure.getMessage());
     }
 
     /**
-     * At start-up: jobs a stop or crash interrupted. An API batch whose spool file survived runs again from its first
-     * row (every write is idempotent, so rows already done change nothing) and its id is returned; a file import is
-     * closed as FAILED, because its file was not moved and is imported again as a new job.
+     * A job the work tracker adopted from a process that stopped or died. An API batch whose spool file survived runs
+     * again from its first row (every write is idempotent, so rows already done change nothing): true, and the route
+     * runs it. A file import is closed as FAILED, because its file was not moved and is imported again as a new job.
      */
-    public List<String> resumeInterrupted() {
-        List<String> resumed = new ArrayList<>();
-        for (ContactJob job : jobs.unfinished()) {
-            if (!job.createdAt().isBefore(bootedAt)) {
-                continue; // accepted by this run, already on its way
-            }
-            if ("api".equals(job.source()) && Files.exists(Path.of(spoolFile(job.jobId())))) {
-                jobs.reset(job.jobId());
-                resumed.add(job.jobId());
-                LOG.info("[attio-contacts] job {} interrupted by a restart: running it again", job.jobId());
-            } else {
-                jobs.finish(job.jobId(), ContactJob.FAILED, "interrupted by a restart"
-                        + (job.source().startsWith("file:") ? "; the file is imported again as a new job" : ""));
-                LOG.warn("[attio-contacts] job {} interrupted by a restart and closed", job.jobId());
-            }
+    public boolean rerun(String jobId) {
+        Optional<ContactJob> found = jobs.find(jobId);
+        if (found.isEmpty()) {
+            tracker.forget(jobId);
+            return false;
         }
-        return resumed;
+        ContactJob job = found.get();
+        if ("api".equals(job.source()) && Files.exists(Path.of(spoolFile(jobId)))) {
+            if (!jobs.reset(jobId)) {
+                tracker.forget(jobId);
+                return false;
+            }
+            LOG.info("[attio-contacts] job {} interrupted by a restart: running it again", jobId);
+            return true;
+        }
+        jobs.finish(jobId, WorkStatus.FAILED, "interrupted by a restart"
+                + (job.source().startsWith("file:") ? "; the file is imported again as a new job" : ""));
+        tracker.forget(jobId);
+        LOG.warn("[attio-contacts] job {} interrupted by a restart and closed", jobId);
+        return false;
     }
 
     /** For the file drop: a file with failed rows is moved to the failed directory (its rows are in the job). */
     public void requireNoFailures(String jobId) {
         ContactJob job = jobs.find(jobId).orElseThrow();
-        if (job.failed() > 0 || ContactJob.FAILED.equals(job.state())) {
+        if (job.failed() > 0 || !WorkStatus.COMPLETED.equals(job.state())) {
             throw new ImportIncompleteException("job " + jobId + ": " + job.failed() + " of " + job.total()
                     + " rows failed; see GET /api/jobs/" + jobId);
         }
@@ -210,16 +267,14 @@ public final class ContactJobs {
         });
     }
 
-    /** One line per unfinished job, for the periodic progress log. */
-    public List<String> progressLines() {
-        List<String> lines = new ArrayList<>();
-        for (ContactJob job : jobs.unfinished()) {
+    /** The job's progress line (the tracker logs one per held job): rows done, failed, rate, ETA. */
+    String progressLine(WorkStatus work) {
+        return jobs.find(work.workId()).map(job -> {
             Long eta = job.etaSeconds(clock.instant());
-            lines.add(String.format("[attio-contacts] job %s %s: %d/%d done, %d failed, %.1f/s, ETA %s", job.jobId(),
+            return String.format("[attio-contacts] job %s %s: %d/%d done, %d failed, %.1f/s, ETA %s", job.jobId(),
                     job.state(), job.done(), job.total(), job.failed(), job.rate(clock.instant()),
-                    eta == null ? "unknown" : eta + "s"));
-        }
-        return lines;
+                    eta == null ? "unknown" : eta + "s");
+        }).orElse(null);
     }
 
     private Map<String, Object> accepted(String jobId) {
@@ -265,6 +320,50 @@ public final class ContactJobs {
             return JSON.readValue(json, Map.class);
         } catch (IOException e) {
             return json;
+        }
+    }
+
+    /**
+     * A job's rows as its split reads them: reading stops, and the job counts as cut short, once {@code keepGoing}
+     * says no while rows are left.
+     */
+    static final class JobRows implements Iterator<ContactRows.Row>, Closeable {
+        private final ContactRows.RowIterator rows;
+        private final BooleanSupplier keepGoing;
+        private volatile boolean cutShort;
+
+        JobRows(ContactRows.RowIterator rows, BooleanSupplier keepGoing) {
+            this.rows = rows;
+            this.keepGoing = keepGoing;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (cutShort || !rows.hasNext()) {
+                return false;
+            }
+            if (!keepGoing.getAsBoolean()) {
+                cutShort = true;
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public ContactRows.Row next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return rows.next();
+        }
+
+        boolean cutShort() {
+            return cutShort;
+        }
+
+        @Override
+        public void close() {
+            rows.close();
         }
     }
 

@@ -2,58 +2,85 @@ package io.github.attiocamel.sync;
 
 import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.mirror.MirrorRepository;
+import io.github.attiocamel.store.WorkTracker;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.PropertyInject;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import javax.sql.DataSource;
 
 /**
- * Binds the full-sync beans: {@code syncRunRepository}, {@code syncReconciliation}, {@code fullSync}. Needs
- * {@code dataSource} and {@code mirrorRepository} (StoreConfiguration, listed before this class); the gateway is looked
- * up when a run starts, so the order of the gateway's configuration class does not matter.
+ * Binds the full-sync beans: {@code syncRunRepository}, {@code syncReconciliation}, {@code fullSync},
+ * {@code syncPageHandOff}, and registers
+ * full-sync runs as a kind of work with {@code workTracker}. Settings: {@code attio.sync.*} in
+ * config/application.properties, injected once here. The beans are lazy: bound at their first lookup, once every
+ * configuration class has run, so the store's, mirror's and tracker's beans exist whichever way their classes bind
+ * them. The gateway is looked up when a run begins, so the order of its configuration class does not matter.
  */
 public class FullSyncConfiguration implements CamelConfiguration {
 
+    @PropertyInject("attio.sync.page-size")
+    int pageSize;
+    @PropertyInject("attio.sync.parallel-pages")
+    int parallelPages;
+    @PropertyInject("attio.sync.concurrent-runs")
+    int concurrentRuns;
+    @PropertyInject("attio.sync.sort")
+    String sort;
+
+    @BindToRegistry(value = "syncRunRepository", lazy = true)
+    public SyncRunRepository runs(@BeanInject("workTracker") WorkTracker tracker) {
+        return new SyncRunRepository(tracker.repository());
+    }
+
+    @BindToRegistry(value = "syncMetrics", lazy = true)
+    public SyncMetrics metrics(CamelContext context) {
+        return new SyncMetrics(() -> context.getRegistry().findSingleByType(MeterRegistry.class));
+    }
+
+    @BindToRegistry(value = "syncReconciliation", lazy = true)
+    public ReconciliationService reconciliation(@BeanInject("mirrorRepository") MirrorRepository mirror,
+                                                @BeanInject("syncRunRepository") SyncRunRepository runs,
+                                                @BeanInject("syncMetrics") SyncMetrics metrics) {
+        return new ReconciliationService(mirror, runs, metrics, Clock.systemUTC());
+    }
+
+    @BindToRegistry("syncPageHandOff")
+    public PageHandOff pageHandOff() {
+        return new PageHandOff();
+    }
+
+    @BindToRegistry(value = "fullSync", lazy = true)
+    public FullSyncService fullSync(CamelContext context, @BeanInject("workTracker") WorkTracker tracker,
+                                    @BeanInject("mirrorRepository") MirrorRepository mirror,
+                                    @BeanInject("syncRunRepository") SyncRunRepository runs,
+                                    @BeanInject("syncMetrics") SyncMetrics metrics) {
+        List<String> sortAttributes = Arrays.stream(sort.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .toList();
+        // page requests of every run share one managed pool, shut down with the context
+        FullSyncService service = new FullSyncService(runs, tracker, mirror,
+                () -> context.getRegistry().lookupByNameAndType("attioGateway", AttioGateway.class),
+                context.getExecutorServiceManager().newFixedThreadPool(this, "attio-sync-pager",
+                        parallelPages * concurrentRuns),
+                metrics, new FullSyncService.Settings(pageSize, parallelPages, concurrentRuns, sortAttributes),
+                Clock.systemUTC(), () -> context.isStopping() || context.isStopped());
+        tracker.register(service.kind());
+        return service;
+    }
+
+    /** Refuses start-up on settings no run could work with, before any route starts. */
     @Override
     public void configure(CamelContext context) {
-        PropertiesComponent pc = context.getPropertiesComponent();
-        int pageSize = Integer.parseInt(pc.resolveProperty("attio.sync.page-size").orElse("500"));
-        int parallel = Integer.parseInt(pc.resolveProperty("attio.sync.parallel-pages").orElse("8"));
-        int concurrentRuns = Integer.parseInt(pc.resolveProperty("attio.sync.concurrent-runs").orElse("2"));
-        List<String> sort = Arrays.stream(pc.resolveProperty("attio.sync.sort").orElse("created_at").split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
-        Duration staleAfter = Duration.parse(pc.resolveProperty("attio.sync.stale-after").orElse("PT1M"));
         if (pageSize < 1 || pageSize > 500) {
             throw new IllegalArgumentException("attio.sync.page-size must be 1..500 (Attio's documented maximum)");
         }
-        if (parallel < 1 || concurrentRuns < 1) {
+        if (parallelPages < 1 || concurrentRuns < 1) {
             throw new IllegalArgumentException("attio.sync.parallel-pages and attio.sync.concurrent-runs must be >= 1");
         }
-
-        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
-        MirrorRepository mirror = context.getRegistry().lookupByNameAndType("mirrorRepository", MirrorRepository.class);
-        if (dataSource == null || mirror == null) {
-            throw new IllegalStateException("FullSyncConfiguration needs StoreConfiguration listed before it");
-        }
-        SyncRunRepository runs = new SyncRunRepository(dataSource);
-        SyncMetrics metrics = new SyncMetrics(() -> context.getRegistry().findSingleByType(MeterRegistry.class));
-        // page requests of every run share one managed pool, shut down with the context
-        ExecutorService pagerThreads = context.getExecutorServiceManager()
-                .newFixedThreadPool(this, "attio-sync-pager", parallel * concurrentRuns);
-
-        context.getRegistry().bind("syncRunRepository", runs);
-        context.getRegistry().bind("syncReconciliation",
-                new ReconciliationService(mirror, runs, metrics, Clock.systemUTC()));
-        context.getRegistry().bind("fullSync", new FullSyncService(runs, mirror,
-                () -> context.getRegistry().lookupByNameAndType("attioGateway", AttioGateway.class), pagerThreads,
-                metrics, new FullSyncService.Settings(pageSize, parallel, sort, staleAfter), Clock.systemUTC(),
-                () -> context.isStopping() || context.isStopped()));
     }
 }

@@ -9,19 +9,23 @@ import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.mirror.MirrorRow;
 import io.github.attiocamel.mirror.MirrorRows;
+import io.github.attiocamel.store.WorkLostException;
+import io.github.attiocamel.store.WorkStatus;
+import io.github.attiocamel.store.WorkTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -29,8 +33,9 @@ import java.util.regex.Pattern;
 
 /**
  * Lifecycle of full-sync runs, called by routes/attio-full-sync.camel.yaml and attio-sync-api.camel.yaml: claim a
- * target (one active run per target, a second trigger joins it), hand out its pages ({@link ParallelPager} over the
- * gateway), finish or fail it, adopt runs a dead process left behind, and log progress.
+ * target (one active run per target, a second trigger joins it), admit runs to the {@code attio.sync.concurrent-runs}
+ * slots, hand out each run's pages ({@link ParallelPager} over the gateway, kept with the run's entry in the
+ * {@link WorkTracker}), finish or fail runs, continue runs the tracker adopted, and word their progress lines.
  */
 public final class FullSyncService {
 
@@ -38,21 +43,10 @@ public final class FullSyncService {
     private static final Pattern SLUG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
 
     /** Settings (attio.sync.*), see config/application.properties. */
-    public record Settings(int pageSize, int parallelPages, List<String> sortAttributes, Duration staleAfter) {}
-
-    /** A run this process owns: claimed here or adopted, waiting for or being run by the run route. */
-    private static final class Tracker {
-        final String target;
-        final long startedNanos = System.nanoTime();
-        volatile long recordsAtStart = -1;
-        volatile ParallelPager<MirrorRow> pager;
-
-        Tracker(String target) {
-            this.target = target;
-        }
-    }
+    public record Settings(int pageSize, int parallelPages, int concurrentRuns, List<String> sortAttributes) {}
 
     private final SyncRunRepository runs;
+    private final WorkTracker tracker;
     private final MirrorRepository mirror;
     private final Supplier<AttioGateway> gateway;
     private final ExecutorService pagerThreads;
@@ -60,12 +54,16 @@ public final class FullSyncService {
     private final Settings settings;
     private final Clock clock;
     private final BooleanSupplier shuttingDown;
-    private final Map<String, Tracker> owned = new ConcurrentHashMap<>();
+    /** Runs this process holds that wait for a slot, in the order they came; guarded by {@code this}. */
+    private final Deque<String> waiting = new ArrayDeque<>();
+    /** Runs of this process that hold a slot; guarded by {@code this}. */
+    private final Set<String> running = new HashSet<>();
 
-    public FullSyncService(SyncRunRepository runs, MirrorRepository mirror, Supplier<AttioGateway> gateway,
-                           ExecutorService pagerThreads, SyncMetrics metrics, Settings settings, Clock clock,
-                           BooleanSupplier shuttingDown) {
+    public FullSyncService(SyncRunRepository runs, WorkTracker tracker, MirrorRepository mirror,
+                           Supplier<AttioGateway> gateway, ExecutorService pagerThreads, SyncMetrics metrics,
+                           Settings settings, Clock clock, BooleanSupplier shuttingDown) {
         this.runs = runs;
+        this.tracker = tracker;
         this.mirror = mirror;
         this.gateway = gateway;
         this.pagerThreads = pagerThreads;
@@ -73,6 +71,11 @@ public final class FullSyncService {
         this.settings = settings;
         this.clock = clock;
         this.shuttingDown = shuttingDown;
+    }
+
+    /** The kind of work the tracker keeps for full-sync runs: progress lines by {@link #progressLine}. */
+    WorkTracker.Kind kind() {
+        return new WorkTracker.Kind(SyncRunRepository.KIND, LOG.getName(), this::progressLine);
     }
 
     /**
@@ -86,7 +89,8 @@ public final class FullSyncService {
                 clock.instant());
         String key = SyncRun.activeKey(mirrorKind, target);
         if (claim.started()) {
-            owned.put(claim.runId(), new Tracker(key));
+            tracker.hold(claim.runId(), SyncRunRepository.KIND);
+            enqueue(claim.runId());
             LOG.info("[attio-full-sync] {} run {} started by {} (mirror holds {})", key, claim.runId(), trigger, expected);
         } else {
             LOG.info("[attio-full-sync] {} already running as {}: {} trigger joins it", key, claim.runId(), trigger);
@@ -104,39 +108,93 @@ public final class FullSyncService {
         return mirrorKind;
     }
 
-    /** The run route's first step: the run as persisted (a resumed run carries its pages done). */
-    public SyncRun begin(SyncRunRepository.Claim claim) {
-        SyncRun run = runs.find(claim.runId())
-                .orElseThrow(() -> new IllegalStateException("sync run " + claim.runId() + " vanished"));
-        Tracker t = owned.computeIfAbsent(run.runId(), id -> new Tracker(SyncRun.activeKey(run.kind(), run.target())));
-        t.recordsAtStart = run.records();
-        runs.heartbeat(run.runId(), clock.instant());
+    /** A run the tracker adopted from a process that stopped: it waits for a slot like a new one. */
+    public void adopted(String runId) {
+        runs.find(runId).ifPresent(run -> LOG.warn("[attio-full-sync] {} run {} was left running by a stopped process "
+                + "at page {}: resuming", run.activeKey(), runId, run.pages()));
+        enqueue(runId);
+    }
+
+    private synchronized void enqueue(String runId) {
+        if (!waiting.contains(runId) && !running.contains(runId)) {
+            waiting.add(runId);
+        }
+    }
+
+    /**
+     * Begins the oldest waiting run if fewer than {@code attio.sync.concurrent-runs} of this process run, and answers
+     * it as persisted (a resumed run carries its pages done); null when no run may begin now. Every event that adds a
+     * waiting run or frees a slot asks once, so one run per ask is enough. A run that cannot begin is failed here.
+     */
+    public synchronized SyncRun admit() {
+        // while the bundle stops, waiting runs stay active and are released with the rest of the held work
+        while (!shuttingDown.getAsBoolean() && running.size() < settings.concurrentRuns() && !waiting.isEmpty()) {
+            String runId = waiting.poll();
+            if (!tracker.holds(runId)) {
+                continue;
+            }
+            try {
+                SyncRun run = begin(runId);
+                if (run != null) {
+                    running.add(runId);
+                    return run;
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("[attio-full-sync] run {} could not begin: {}", runId, e.toString());
+                runs.find(runId).ifPresent(run -> fail(run, e));
+            }
+        }
+        return null;
+    }
+
+    private SyncRun begin(String runId) {
+        if (!runs.start(runId, clock.instant())) {
+            tracker.forget(runId);
+            return null;
+        }
+        SyncRun run = runs.find(runId).orElseThrow(() -> new IllegalStateException("sync run " + runId + " vanished"));
         if (run.pages() > 0 || run.deletionAt() != null) {
-            LOG.info("[attio-full-sync] {} run {} resumes at page {}{}", t.target, run.runId(), run.pages(),
+            LOG.info("[attio-full-sync] {} run {} resumes at page {}{}", run.activeKey(), runId, run.pages(),
                     run.deletionAt() != null ? " (deletion pass)" : "");
+        }
+        if (run.deletionAt() == null) {
+            // pages are mapped (canonical values, hash) on the pager thread that fetched them, beside the page being
+            // reconciled, and a page waiting in the pager holds compact rows instead of Attio's JSON trees
+            int pageSize = run.pageSize() > 0 ? run.pageSize() : settings.pageSize();
+            int expectedPages = (int) ((run.expectedRecords() + pageSize - 1) / pageSize);
+            AttioGateway g = gateway.get();
+            tracker.attach(runId, new ParallelPager<>(offset -> fetch(g, run, pageSize, offset), pageSize,
+                    settings.parallelPages(), run.pages(), expectedPages, pagerThreads));
         }
         return run;
     }
 
     /**
-     * Pages still to do, in offset order, as mirror rows; none once the deletion pass has begun. Each page is mapped
-     * (canonical values, hash) on the pager thread that fetched it, so that work runs beside the page being
-     * reconciled, and a page waiting in the pager holds compact rows instead of Attio's JSON trees.
+     * The run's next page in offset order, or null when none is left (the last one came back short, or the deletion
+     * pass had already begun): the deletion pass is next then.
      */
-    public Iterator<ParallelPager.Page<MirrorRow>> pages(SyncRun run) {
-        if (run.deletionAt() != null) {
-            return Collections.emptyIterator();
+    @SuppressWarnings("unchecked")
+    public ParallelPager.Page<MirrorRow> nextPage(SyncRun run) {
+        if (shuttingDown.getAsBoolean()) {
+            throw new IllegalStateException("the bundle is stopping");
         }
-        int pageSize = run.pageSize() > 0 ? run.pageSize() : settings.pageSize();
-        int expectedPages = (int) ((run.expectedRecords() + pageSize - 1) / pageSize);
-        AttioGateway g = gateway.get();
-        ParallelPager<MirrorRow> pager = new ParallelPager<>(offset -> fetch(g, run, pageSize, offset), pageSize,
-                settings.parallelPages(), run.pages(), expectedPages, pagerThreads);
-        Tracker t = owned.get(run.runId());
-        if (t != null) {
-            t.pager = pager;
+        if (!tracker.holds(run.runId())) {
+            throw new WorkLostException(run.runId());
         }
-        return pager;
+        ParallelPager<MirrorRow> pager = tracker.attachment(run.runId(), ParallelPager.class).orElse(null);
+        return pager != null && pager.hasNext() ? pager.next() : null;
+    }
+
+    /**
+     * Whether the page route hands the run on to its next exchange. Not while the bundle stops: the run then stays
+     * active, is released with the rest of the held work and continues at its next page on the next start.
+     */
+    public boolean handOn(SyncRun run) {
+        if (shuttingDown.getAsBoolean()) {
+            interrupted(run);
+            return false;
+        }
+        return true;
     }
 
     private List<MirrorRow> fetch(AttioGateway g, SyncRun run, int pageSize, int offset) {
@@ -159,38 +217,59 @@ public final class FullSyncService {
 
     public SyncRun complete(SyncRun run, int deleted) {
         Instant now = clock.instant();
-        runs.complete(run.runId(), deleted, now);
+        if (!runs.complete(run.runId(), deleted, now)) {
+            lost(run);
+            return run;
+        }
         forgetSeen(run);
-        String key = SyncRun.activeKey(run.kind(), run.target());
+        String key = run.activeKey();
         metrics.deleted(key, deleted);
         metrics.runFinished(key, SyncRun.COMPLETED, Duration.between(run.startedAt(), now));
         SyncRun done = runs.find(run.runId()).orElse(run);
         LOG.info("[attio-full-sync] {} run {} completed: pages={} records={} created={} updated={} unchanged={} "
                         + "deleted={} in {} ms", key, run.runId(), done.pages(), done.records(), done.created(),
                 done.updated(), done.unchanged(), done.deleted(), Duration.between(run.startedAt(), now).toMillis());
-        release(run.runId());
+        end(run.runId());
         return done;
     }
 
     /**
-     * A failed run deletes nothing (the deletion pass only follows the last page). On shutdown the run stays
-     * "running" instead, so the next start resumes it where it stopped.
+     * A failed run deletes nothing (the deletion pass only follows the last page). On shutdown the run stays active
+     * instead, so the next start resumes it where it stopped; a run another process adopted is left to it.
      */
     public void fail(SyncRun run, Exception error) {
-        String key = SyncRun.activeKey(run.kind(), run.target());
+        if (error instanceof WorkLostException) {
+            lost(run);
+            return;
+        }
         if (shuttingDown.getAsBoolean()) {
-            LOG.warn("[attio-full-sync] {} run {} interrupted by shutdown at page {}: resumes on the next start", key,
-                    run.runId(), runs.find(run.runId()).map(SyncRun::pages).orElse(run.pages()));
-            release(run.runId());
+            interrupted(run);
             return;
         }
         Instant now = clock.instant();
         String message = error == null ? "unknown" : error.toString();
-        runs.fail(run.runId(), message, now);
+        if (!runs.fail(run.runId(), message, now)) {
+            lost(run);
+            return;
+        }
         forgetSeen(run);
-        metrics.runFinished(key, SyncRun.FAILED, Duration.between(run.startedAt(), now));
-        LOG.warn("[attio-full-sync] {} run {} failed, nothing deleted: {}", key, run.runId(), message);
-        release(run.runId());
+        metrics.runFinished(run.activeKey(), SyncRun.FAILED, Duration.between(run.startedAt(), now));
+        LOG.warn("[attio-full-sync] {} run {} failed, nothing deleted: {}", run.activeKey(), run.runId(), message);
+        end(run.runId());
+    }
+
+    private void interrupted(SyncRun run) {
+        LOG.warn("[attio-full-sync] {} run {} interrupted by shutdown at page {}: resumes on the next start",
+                run.activeKey(), run.runId(), runs.find(run.runId()).map(SyncRun::pages).orElse(run.pages()));
+        synchronized (this) {
+            running.remove(run.runId());
+        }
+    }
+
+    private void lost(SyncRun run) {
+        LOG.warn("[attio-full-sync] {} run {} is held by another process now: this one stops", run.activeKey(),
+                run.runId());
+        end(run.runId());
     }
 
     /**
@@ -206,48 +285,30 @@ public final class FullSyncService {
         }
     }
 
-    private void release(String runId) {
-        Tracker t = owned.remove(runId);
-        if (t != null && t.pager != null) {
-            t.pager.close();
+    /** Frees the run's slot and its pager; the route then admits the next waiting run. */
+    private void end(String runId) {
+        synchronized (this) {
+            running.remove(runId);
+            waiting.remove(runId);
         }
+        tracker.forget(runId);
     }
 
-    /** Runs whose process died (active, no heartbeat for attio.sync.stale-after, not ours), adopted by this one. */
-    public List<SyncRunRepository.Claim> adoptOrphans() {
-        Instant now = clock.instant();
-        List<SyncRunRepository.Claim> adopted = new ArrayList<>();
-        for (SyncRun orphan : runs.orphans(now.minus(settings.staleAfter()))) {
-            if (owned.containsKey(orphan.runId()) || !runs.adopt(orphan, now)) {
-                continue;
-            }
-            owned.put(orphan.runId(), new Tracker(SyncRun.activeKey(orphan.kind(), orphan.target())));
-            LOG.warn("[attio-full-sync] {} run {} was left running by a stopped process at page {}: resuming",
-                    SyncRun.activeKey(orphan.kind(), orphan.target()), orphan.runId(), orphan.pages());
-            adopted.add(new SyncRunRepository.Claim(orphan.runId(), true));
+    /** The run's progress line (the tracker logs one per held run): pages, records of expected, rate, ETA. */
+    String progressLine(WorkStatus work) {
+        SyncRun run = runs.find(work.workId()).orElse(null);
+        if (run == null) {
+            return null;
         }
-        return adopted;
-    }
-
-    /** One progress line per run of this process; also its heartbeat, so no other process adopts it. */
-    public void logProgress() {
-        Instant now = clock.instant();
-        owned.forEach((runId, t) -> {
-            runs.heartbeat(runId, now);
-            if (t.recordsAtStart < 0) {
-                LOG.info("[attio-full-sync] {} run {} queued", t.target, runId);
-                return;
-            }
-            runs.find(runId).ifPresent(run -> {
-                double seconds = Math.max(1e-3, (System.nanoTime() - t.startedNanos) / 1e9);
-                double rate = (run.records() - t.recordsAtStart) / seconds;
-                String eta = run.expectedRecords() > 0 && rate > 0
-                        ? Math.max(0, Math.round((run.expectedRecords() - run.records()) / rate)) + "s" : "unknown";
-                LOG.info("[attio-full-sync] {} run {} pages={} records={}/{} rate={}/s eta={}", t.target, runId,
-                        run.pages(), run.records(), run.expectedRecords() > 0 ? run.expectedRecords() : "?",
-                        Math.round(rate), eta);
-            });
-        });
+        if (WorkStatus.QUEUED.equals(work.state())) {
+            return "[attio-full-sync] " + run.activeKey() + " run " + run.runId() + " queued";
+        }
+        double rate = work.rate(clock.instant());
+        String eta = run.expectedRecords() > 0 && rate > 0
+                ? Math.max(0, Math.round((run.expectedRecords() - run.records()) / rate)) + "s" : "unknown";
+        return "[attio-full-sync] " + run.activeKey() + " run " + run.runId() + " pages=" + run.pages() + " records="
+                + run.records() + "/" + (run.expectedRecords() > 0 ? run.expectedRecords() : "?") + " rate="
+                + Math.round(rate) + "/s eta=" + eta;
     }
 
     /** GET /api/sync/runs/{run_id}; null when unknown. */

@@ -2,6 +2,9 @@ package io.github.attiocamel.sync;
 
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.store.StoreException;
+import io.github.attiocamel.store.WorkLostException;
+import io.github.attiocamel.store.WorkRepository;
+import io.github.attiocamel.store.WorkStatus;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,48 +20,59 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * Persistent state of full-sync runs ({@code sync_run}, V1 + V30). The database, not the JVM, decides that a target
- * has at most one active run ({@code active_key} is UNIQUE while a run is active), so two triggers at once, or two
- * processes on one PostgreSQL, still produce one run.
+ * Persistent state of full-sync runs: the tracked part in {@code work_item} (kind {@value #KIND}) and the sync's own
+ * in {@code sync_run} (V1, V30, V40), written together in one transaction. The database, not the JVM, decides that a
+ * target has at most one active run ({@code active_key} is UNIQUE while a run is active), so two triggers at once, or
+ * two processes on one PostgreSQL, still produce one run.
  */
 final class SyncRunRepository {
+
+    static final String KIND = "sync-run";
 
     /** The answer to a trigger: the run that will mirror the target, and whether this trigger started it. */
     public record Claim(String runId, boolean started) {}
 
-    private static final String COLUMNS = "run_id, target_kind, target, state, started_at, finished_at, heartbeat_at, "
-            + "pages, records, created, updated, unchanged, deleted, error, page_size, expected_records, "
-            + "trigger_source, resumes, deletion_at";
+    private static final String SELECT = "SELECT " + WorkRepository.COLUMNS + ", s.target_kind, s.target, s.pages, "
+            + "s.created, s.updated, s.unchanged, s.deleted, s.page_size, s.trigger_source, s.deletion_at "
+            + "FROM sync_run s JOIN work_item w ON w.work_id = s.run_id ";
 
-    private final DataSource dataSource;
+    private final WorkRepository work;
 
-    public SyncRunRepository(DataSource dataSource) {
-        this.dataSource = dataSource;
+    /** Runs as this process (the holder of {@code work}) sees and writes them. */
+    SyncRunRepository(WorkRepository work) {
+        this.work = work;
     }
 
-    /** Starts a run of the target, or answers the run already active for it (the second trigger joins it). */
-    public Claim claim(MirrorKind kind, String target, int pageSize, long expectedRecords, String trigger, Instant now) {
+    /** A repository under a holder name of its own, as another process would have (tools and tests). */
+    SyncRunRepository(DataSource dataSource) {
+        this(new WorkRepository(dataSource, WorkRepository.newHolder()));
+    }
+
+    /** Starts a run of the target (queued, held by this process), or answers the run already active for it. */
+    public Claim claim(MirrorKind kind, String target, int pageSize, long expectedRecords, String trigger,
+                       Instant now) {
         String key = SyncRun.activeKey(kind, target);
         for (int attempt = 0; attempt < 5; attempt++) {
             String runId = UUID.randomUUID().toString();
-            String sql = "INSERT INTO sync_run (run_id, target_kind, target, state, started_at, heartbeat_at, page_size, "
-                    + "expected_records, trigger_source, active_key) VALUES (?,?,?,?,?,?,?,?,?,?)";
-            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, runId);
-                ps.setString(2, kind.name());
-                ps.setString(3, target);
-                ps.setString(4, SyncRun.RUNNING);
-                ps.setTimestamp(5, ts(now));
-                ps.setTimestamp(6, ts(now));
-                ps.setInt(7, pageSize);
-                ps.setLong(8, expectedRecords);
-                ps.setString(9, trigger);
-                ps.setString(10, key);
-                ps.executeUpdate();
+            try {
+                work.inTransaction("start a sync run of " + key, c -> {
+                    work.create(c, runId, KIND, expectedRecords, now);
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO sync_run (run_id, target_kind, target, "
+                            + "page_size, trigger_source, active_key) VALUES (?, ?, ?, ?, ?, ?)")) {
+                        ps.setString(1, runId);
+                        ps.setString(2, kind.name());
+                        ps.setString(3, target);
+                        ps.setInt(4, pageSize);
+                        ps.setString(5, trigger);
+                        ps.setString(6, key);
+                        ps.executeUpdate();
+                    }
+                    return null;
+                });
                 return new Claim(runId, true);
-            } catch (SQLException e) {
-                if (!isDuplicateKey(e)) {
-                    throw new StoreException("cannot start a sync run of " + key, e);
+            } catch (StoreException e) {
+                if (!(e.getCause() instanceof SQLException sql) || !isDuplicateKey(sql)) {
+                    throw e;
                 }
             }
             Optional<String> active = activeRunId(key);
@@ -71,7 +85,7 @@ final class SyncRunRepository {
     }
 
     private Optional<String> activeRunId(String key) {
-        try (Connection c = dataSource.getConnection();
+        try (Connection c = work.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT run_id FROM sync_run WHERE active_key = ?")) {
             ps.setString(1, key);
             try (ResultSet rs = ps.executeQuery()) {
@@ -83,72 +97,110 @@ final class SyncRunRepository {
     }
 
     public Optional<SyncRun> find(String runId) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM sync_run WHERE run_id = ?")) {
-            ps.setString(1, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new StoreException("cannot read sync run " + runId, e);
-        }
+        List<SyncRun> found = query(SELECT + "WHERE s.run_id = ?", runId);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    /** QUEUED -> RUNNING when the run gets one of the concurrent-run slots; false when this process lost it. */
+    public boolean start(String runId, Instant now) {
+        return work.start(runId, now);
     }
 
     /**
      * Counts page {@code pageIndex} as done. Guarded on {@code pages = pageIndex}: a page redone after a crash (its
      * mirror write committed, this update not) is counted once, and pages are only ever counted in offset order.
+     * Counted only while this process holds the run.
      */
     public boolean pageDone(String runId, int pageIndex, int records, int created, int updated, int unchanged,
                             Instant now) {
-        String sql = "UPDATE sync_run SET pages = pages + 1, records = records + ?, created = created + ?, "
-                + "updated = updated + ?, unchanged = unchanged + ?, heartbeat_at = ? WHERE run_id = ? AND pages = ? "
-                + "AND state = ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setInt(1, records);
-            ps.setInt(2, created);
-            ps.setInt(3, updated);
-            ps.setInt(4, unchanged);
-            ps.setTimestamp(5, ts(now));
-            ps.setString(6, runId);
-            ps.setInt(7, pageIndex);
-            ps.setString(8, SyncRun.RUNNING);
-            return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw new StoreException("cannot record page " + pageIndex + " of sync run " + runId, e);
-        }
+        return work.inTransaction("record page " + pageIndex + " of sync run " + runId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE sync_run SET pages = pages + 1, created = created + ?, "
+                    + "updated = updated + ?, unchanged = unchanged + ? WHERE run_id = ? AND pages = ?")) {
+                ps.setInt(1, created);
+                ps.setInt(2, updated);
+                ps.setInt(3, unchanged);
+                ps.setString(4, runId);
+                ps.setInt(5, pageIndex);
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            if (!work.addDone(c, runId, records)) {
+                c.rollback();
+                return false;
+            }
+            return true;
+        });
     }
 
-    /** Marks the start of the deletion pass (kept to the millisecond so the same instant can be found again). */
+    /**
+     * Marks the start of the deletion pass (kept to the millisecond so the same instant can be found again). Only the
+     * holder may begin it: a process that lost the run must not delete anything.
+     */
     public Instant beginDeletion(String runId, Instant now) {
         Instant at = now.truncatedTo(ChronoUnit.MILLIS);
-        update("UPDATE sync_run SET deletion_at = COALESCE(deletion_at, ?), heartbeat_at = ? WHERE run_id = ?",
-                runId, ts(at), ts(now), runId);
+        boolean held = work.inTransaction("begin the deletion pass of sync run " + runId, c -> {
+            if (!work.holds(c, runId)) {
+                return false;
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE sync_run SET deletion_at = COALESCE(deletion_at, ?) WHERE run_id = ?")) {
+                ps.setTimestamp(1, Timestamp.from(at));
+                ps.setString(2, runId);
+                ps.executeUpdate();
+            }
+            return true;
+        });
+        if (!held) {
+            throw new WorkLostException(runId);
+        }
         return find(runId).map(SyncRun::deletionAt).orElse(at);
     }
 
-    public void complete(String runId, long deleted, Instant now) {
-        update("UPDATE sync_run SET state = ?, deleted = ?, finished_at = ?, heartbeat_at = ?, active_key = NULL "
-                + "WHERE run_id = ? AND state = ?", runId, SyncRun.COMPLETED, deleted, ts(now), ts(now), runId,
-                SyncRun.RUNNING);
+    /** Completed with its deletion count; the target is free again. False when this process no longer holds it. */
+    public boolean complete(String runId, long deleted, Instant now) {
+        return finish(runId, WorkStatus.COMPLETED, null, deleted, now);
     }
 
-    public void fail(String runId, String error, Instant now) {
-        String trimmed = error == null ? null : error.substring(0, Math.min(error.length(), 4000));
-        update("UPDATE sync_run SET state = ?, error = ?, finished_at = ?, heartbeat_at = ?, active_key = NULL "
-                + "WHERE run_id = ? AND state = ?", runId, SyncRun.FAILED, trimmed, ts(now), ts(now), runId,
-                SyncRun.RUNNING);
+    /** Failed (nothing deleted); the target is free again. False when this process no longer holds it. */
+    public boolean fail(String runId, String error, Instant now) {
+        return finish(runId, WorkStatus.FAILED, error, 0, now);
     }
 
-    public void heartbeat(String runId, Instant now) {
-        update("UPDATE sync_run SET heartbeat_at = ? WHERE run_id = ?", runId, ts(now), runId);
+    private boolean finish(String runId, String state, String error, long deleted, Instant now) {
+        return work.inTransaction("finish sync run " + runId, c -> {
+            if (!work.finish(c, runId, state, error, now)) {
+                return false;
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE sync_run SET deleted = ?, active_key = NULL WHERE run_id = ?")) {
+                ps.setLong(1, deleted);
+                ps.setString(2, runId);
+                ps.executeUpdate();
+            }
+            return true;
+        });
     }
 
-    /** Active runs nobody has shown a sign of life for since {@code staleBefore}: their process died. */
+    /** Active runs nobody holds since {@code staleBefore}: the tracker's stale work, seen as sync runs. */
     public List<SyncRun> orphans(Instant staleBefore) {
-        String sql = "SELECT " + COLUMNS + " FROM sync_run WHERE state = ? AND heartbeat_at <= ? ORDER BY started_at";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, SyncRun.RUNNING);
-            ps.setTimestamp(2, ts(staleBefore));
+        List<SyncRun> runs = new ArrayList<>();
+        for (WorkStatus w : work.stale(List.of(KIND), staleBefore)) {
+            find(w.workId()).ifPresent(runs::add);
+        }
+        return runs;
+    }
+
+    /** Takes over an orphaned run by the tracker's compare-and-set, so exactly one process wins. */
+    public boolean adopt(SyncRun orphan, Instant now) {
+        return work.adopt(orphan.runId(), orphan.resumes(), orphan.heartbeatAt(), now);
+    }
+
+    private List<SyncRun> query(String sql, Object... params) {
+        try (Connection c = work.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
             List<SyncRun> runs = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -157,52 +209,16 @@ final class SyncRunRepository {
             }
             return runs;
         } catch (SQLException e) {
-            throw new StoreException("cannot list orphaned sync runs", e);
-        }
-    }
-
-    /** Takes over an orphaned run; compare-and-set on {@code resumes}, so exactly one process wins. */
-    public boolean adopt(SyncRun orphan, Instant now) {
-        String sql = "UPDATE sync_run SET resumes = resumes + 1, heartbeat_at = ? WHERE run_id = ? AND resumes = ? "
-                + "AND state = ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setTimestamp(1, ts(now));
-            ps.setString(2, orphan.runId());
-            ps.setInt(3, orphan.resumes());
-            ps.setString(4, SyncRun.RUNNING);
-            return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw new StoreException("cannot adopt sync run " + orphan.runId(), e);
-        }
-    }
-
-    private void update(String sql, String runId, Object... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("cannot update sync run " + runId, e);
+            throw new StoreException("cannot read sync runs", e);
         }
     }
 
     private static SyncRun read(ResultSet rs) throws SQLException {
-        return new SyncRun(rs.getString("run_id"), MirrorKind.valueOf(rs.getString("target_kind")),
-                rs.getString("target"), rs.getString("state"), instant(rs, "started_at"), instant(rs, "finished_at"),
-                instant(rs, "heartbeat_at"), rs.getInt("pages"), rs.getLong("records"), rs.getLong("created"),
-                rs.getLong("updated"), rs.getLong("unchanged"), rs.getLong("deleted"), rs.getString("error"),
-                rs.getInt("page_size"), rs.getLong("expected_records"), rs.getString("trigger_source"),
-                rs.getInt("resumes"), instant(rs, "deletion_at"));
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
-    }
-
-    private static Timestamp ts(Instant instant) {
-        return Timestamp.from(instant);
+        Timestamp deletionAt = rs.getTimestamp("deletion_at");
+        return new SyncRun(WorkRepository.read(rs), MirrorKind.valueOf(rs.getString("target_kind")),
+                rs.getString("target"), rs.getInt("pages"), rs.getLong("created"), rs.getLong("updated"),
+                rs.getLong("unchanged"), rs.getLong("deleted"), rs.getInt("page_size"), rs.getString("trigger_source"),
+                deletionAt == null ? null : deletionAt.toInstant());
     }
 
     private static boolean isDuplicateKey(SQLException e) {
