@@ -5,8 +5,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Bean {@code contactRowPacer}: starts batch rows one per interval, on a fixed schedule of absolute time slots.
  * Camel's Throttler measures its period from each permit's actual acquisition, so on a busy host every late wake-up
- * shifts all later permits and the rate sinks (measured: 78% of the 25/s budget with one permit per 42 ms at load 18 on 2 cores); here a late
- * row does not delay the next slot, and an idle pacer does not bank slots for a burst later. Rows that fell behind
+ * shifts all later permits and the rate sinks well below the budget (docs/PERFORMANCE.md); here a late row does not
+ * delay the next slot, and an idle pacer does not bank slots for a burst later. Rows that fell behind
  * (a stalled host) still leave at least 95% of an interval apart, so catching up never bunches them into a burst.
  */
 public final class RowPacer {

@@ -30,7 +30,7 @@ public final class ReconciliationService {
     public record PageResult(SyncRun run, int pageIndex, int records, List<MirrorRow> created, List<MirrorRow> updated,
                              Set<String> unchangedIds, List<Map<String, Object>> changes) {
         // Identity, not a record's deep equality: Camel's bean cache hashes the body when a route reads
-        // ${body.changes}, and hashing 500 rows with their values cost 8% of a full sync.
+        // ${body.changes}, and deep-hashing 500 rows with their values is a real share of a sync (docs/PERFORMANCE.md).
         @Override
         public boolean equals(Object other) {
             return this == other;
