@@ -1,13 +1,11 @@
 package io.github.attiocamel.config;
 
+import io.github.attiocamel.testing.SourceFiles;
 import org.apache.camel.spi.Metadata;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +15,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,7 +59,7 @@ class MessageContractTest {
     void everyVariableIsSetByAStepOfTheRoutes() {
         Set<String> setInYaml = new TreeSet<>();
         for (Path file : routeFiles()) {
-            Matcher m = YAML_SET.matcher(read(file));
+            Matcher m = YAML_SET.matcher(SourceFiles.read(file));
             while (m.find()) {
                 if (m.group(1).equals("setVariable")) {
                     setInYaml.add(m.group(2));
@@ -85,7 +82,7 @@ class MessageContractTest {
             if (file.endsWith("MessageContract.java") || file.toString().contains("/sandbox/")) {
                 continue;
             }
-            Matcher m = JAVA_ACCESS.matcher(read(file));
+            Matcher m = JAVA_ACCESS.matcher(SourceFiles.read(file));
             while (m.find()) {
                 String name = m.group(2) != null ? m.group(2) : "MessageContract." + m.group(3);
                 boolean ours = m.group(3) != null || name.startsWith("Attio");
@@ -94,7 +91,7 @@ class MessageContractTest {
                     hidden.add(MAIN.relativize(file) + ": " + m.group(1) + "(" + name + ")");
                 }
             }
-            if (read(file).contains("@Headers")) {
+            if (SourceFiles.read(file).contains("@Headers")) {
                 hidden.add(MAIN.relativize(file) + ": writes into @Headers");
             }
         }
@@ -136,7 +133,7 @@ class MessageContractTest {
     private static List<Use> uses() {
         List<Use> uses = new ArrayList<>();
         for (Path file : routeFiles()) {
-            scanYaml(ROUTES.relativize(file).toString(), read(file), uses);
+            scanYaml(ROUTES.relativize(file).toString(), SourceFiles.read(file), uses);
         }
         Map<String, String> declared = declared();
         for (Path file : javaFiles()) {
@@ -144,7 +141,7 @@ class MessageContractTest {
             if (file.endsWith("MessageContract.java") || file.toString().contains("/sandbox/")) {
                 continue;
             }
-            String code = read(file);
+            String code = SourceFiles.read(file);
             String where = MAIN.relativize(file).toString();
             Matcher a = JAVA_ANNOTATION.matcher(code);
             while (a.find()) {
@@ -206,26 +203,11 @@ class MessageContractTest {
     }
 
     private static List<Path> routeFiles() {
-        return list(ROUTES, ".camel.yaml");
+        return SourceFiles.list(ROUTES, ".camel.yaml");
     }
 
     private static List<Path> javaFiles() {
-        return list(MAIN, ".java");
+        return SourceFiles.list(MAIN, ".java");
     }
 
-    private static List<Path> list(Path root, String suffix) {
-        try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(p -> p.toString().endsWith(suffix)).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.github.attiocamel.config;
 
+import io.github.attiocamel.testing.SourceFiles;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,8 +40,8 @@ class SettingsOnceTest {
     @Test
     void noYamlPlaceholderCarriesADefault() {
         List<String> defaults = new ArrayList<>();
-        for (Path file : files(ROUTES, ".camel.yaml")) {
-            Matcher m = PLACEHOLDER.matcher(read(file));
+        for (Path file : SourceFiles.list(ROUTES, ".camel.yaml")) {
+            Matcher m = PLACEHOLDER.matcher(SourceFiles.read(file));
             while (m.find()) {
                 if (m.group(2) != null && !m.group(1).equals("env")) {
                     defaults.add(file.getFileName() + ": {{" + m.group(1) + ":" + m.group(2) + "}}");
@@ -54,8 +54,8 @@ class SettingsOnceTest {
     @Test
     void noJavaCodeFallsBackToADefault() {
         List<String> fallbacks = new ArrayList<>();
-        for (Path file : files(MAIN, ".java")) {
-            String code = read(file);
+        for (Path file : SourceFiles.list(MAIN, ".java")) {
+            String code = SourceFiles.read(file);
             Matcher inject = PROPERTY_INJECT.matcher(code);
             while (inject.find()) {
                 if (inject.group(1).contains("defaultValue")) {
@@ -74,16 +74,16 @@ class SettingsOnceTest {
     void everyKeyTheBundleReadsIsInTheProperties() {
         Properties defaults = properties();
         Set<String> missing = new TreeSet<>();
-        for (Path file : files(ROUTES, ".camel.yaml")) {
-            Matcher m = PLACEHOLDER.matcher(read(file));
+        for (Path file : SourceFiles.list(ROUTES, ".camel.yaml")) {
+            Matcher m = PLACEHOLDER.matcher(SourceFiles.read(file));
             while (m.find()) {
                 if (!m.group(1).equals("env") && !DERIVED.contains(m.group(1)) && !defaults.containsKey(m.group(1))) {
                     missing.add(file.getFileName() + ": " + m.group(1));
                 }
             }
         }
-        for (Path file : files(MAIN, ".java")) {
-            Matcher inject = PROPERTY_INJECT.matcher(read(file));
+        for (Path file : SourceFiles.list(MAIN, ".java")) {
+            Matcher inject = PROPERTY_INJECT.matcher(SourceFiles.read(file));
             while (inject.find()) {
                 String key = inject.group(1).replaceAll("^(value\\s*=\\s*)?\"([^\"]+)\".*$", "$2");
                 if (!defaults.containsKey(key)) {
@@ -133,19 +133,4 @@ class SettingsOnceTest {
         return p;
     }
 
-    private static List<Path> files(Path root, String suffix) {
-        try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(f -> f.toString().endsWith(suffix)).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
