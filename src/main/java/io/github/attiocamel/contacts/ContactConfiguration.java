@@ -78,7 +78,7 @@ public class ContactConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "attioValueMapper", lazy = true)
     public AttioValueMapper valueMapper(CamelContext context, @BeanInject("attioGateway") AttioGateway gateway) {
-        return new AttioValueMapper(gateway, mapping(context));
+        return new AttioValueMapper(gateway, mapping(context), personCompanyAttribute);
     }
 
     @BindToRegistry(value = "companyResolver", lazy = true)

@@ -48,7 +48,9 @@ import java.util.concurrent.TimeUnit;
  * without blocking, and delivers signed webhooks.
  *
  * <p>Seed data: companies Acme (acme.com), Globex, Initech; five people with emails at those domains, a company
- * reference and a lead_source; two deals; list {@code sales} (parent people; stage, value) with three entries.
+ * reference and a lead_source (people also have an actor-reference multiselect {@code owners} and a location); two
+ * deals (a required custom {@code deal_type}); list {@code sales} (parent people; stage, value) with three entries,
+ * {@code partners} (parent companies; tier) and {@code deal_reviews} (parent deals).
  * Order of checks for a request: fault rules, bearer token (401), route (404), rate limit (429), OpenAPI (400),
  * then the operation. Latency (global plus fault rule) delays the answer with a timer, never a blocked thread.
  */

@@ -13,6 +13,7 @@ import java.util.UUID;
 final class Operations {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    static final int ATTRIBUTES_DEFAULT_PAGE = 10;
 
     private final SimulatorData data;
     private final Map<String, String> path;
@@ -47,6 +48,7 @@ final class Operations {
                 case "PUT /v2/objects/{object}/records" -> wrap(data.writeRecord(path.get("object"), null,
                         values("values"), SimulatorData.Mode.ASSERT, query.get("matching_attribute").get(0)));
                 case "GET /v2/objects/{object}/records/{record_id}" -> wrap(record());
+                case "GET /v2/objects/{object}/records/{record_id}/entries" -> recordEntries();
                 case "PATCH /v2/objects/{object}/records/{record_id}" -> wrap(data.writeRecord(path.get("object"),
                         path.get("record_id"), values("values"), SimulatorData.Mode.PATCH, null));
                 case "PUT /v2/objects/{object}/records/{record_id}" -> wrap(data.writeRecord(path.get("object"),
@@ -134,7 +136,23 @@ final class Operations {
     private JsonNode attributes() {
         SimulatorData.Container c = target();
         List<ObjectNode> all = c.attributes.values().stream().map(a -> data.renderAttribute(c, a)).toList();
-        return wrap(array(page(all, Integer.MAX_VALUE, Integer.MAX_VALUE)));
+        // Attio documents no default page size: a small one here makes a reader that never pages miss attributes
+        return wrap(array(page(all, ATTRIBUTES_DEFAULT_PAGE, Integer.MAX_VALUE)));
+    }
+
+    private JsonNode recordEntries() {
+        record();
+        String recordId = path.get("record_id");
+        List<ObjectNode> entries = new java.util.ArrayList<>();
+        for (SimulatorData.Container list : data.lists()) {
+            for (SimulatorData.Row row : list.rows.values()) {
+                if (recordId.equals(row.parentRecordId)) {
+                    entries.add(NODES.objectNode().put("list_id", list.id).put("list_api_slug", list.slug)
+                            .put("entry_id", row.id).put("created_at", row.createdAt));
+                }
+            }
+        }
+        return wrap(array(page(entries, 100, 1000)));
     }
 
     private JsonNode options(String type) {
