@@ -80,6 +80,7 @@ public final class SimulatorData {
         final String plural;
         final String createdAt;
         String parentObject;
+        boolean slugHidden;
         final Map<String, Attribute> attributes = new LinkedHashMap<>();
         final LinkedHashMap<String, Row> rows = new LinkedHashMap<>();
         final Map<String, Map<String, String>> unique = new java.util.HashMap<>(); // slug -> value key -> row id
@@ -127,6 +128,11 @@ public final class SimulatorData {
     /** The workspace members (copies): {id: {workspace_member_id}, first_name, last_name, email_address, ...}. */
     public synchronized List<ObjectNode> members() {
         return members.values().stream().map(ObjectNode::deepCopy).toList();
+    }
+
+    /** Makes Attio answer {@code api_slug: null} for an object, as it may for some; reads by its id still work. */
+    public synchronized void hideApiSlug(String object) {
+        object(object).slugHidden = true;
     }
 
     /** Makes an attribute of an object or list required (or not), as a workspace admin can in Attio's settings. */
@@ -1158,8 +1164,11 @@ public final class SimulatorData {
     ObjectNode renderObject(Container c) {
         ObjectNode node = NODES.objectNode();
         node.putObject("id").put("workspace_id", workspaceId).put("object_id", c.id);
-        return node.put("api_slug", c.slug).put("singular_noun", c.singular).put("plural_noun", c.plural)
-                .put("created_at", c.createdAt);
+        node.put("api_slug", c.slug);
+        if (c.slugHidden) {
+            node.putNull("api_slug");
+        }
+        return node.put("singular_noun", c.singular).put("plural_noun", c.plural).put("created_at", c.createdAt);
     }
 
     ObjectNode renderList(Container c) {
