@@ -155,7 +155,7 @@ public final class AttioSimulator implements AutoCloseable {
         this.writesPerSecond = writes;
     }
 
-    /** Every request that broke the OpenAPI contract, as "METHOD path: problem". */
+    /** Every request, and every answer of the simulator, that broke the OpenAPI contract, as "METHOD path: problem". */
     public synchronized List<String> violations() {
         return List.copyOf(violations);
     }
@@ -362,9 +362,43 @@ public final class AttioSimulator implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+        checkAnswer(recorded, status, text);
         HttpServerResponse response = request.response();
         headers.forEach(response::putHeader);
         sendRaw(request, recorded, status, text, "application/json; charset=utf-8");
+    }
+
+    /**
+     * Every JSON answer is held to the document too, errors and 429s included: a success against the operation's
+     * documented schema, an error against Attio's error shape (the document lists too few error codes to hold them
+     * to its enums). A mismatch is a violation, so the test that caused it fails like one that sent a bad request.
+     */
+    private void checkAnswer(RecordedRequest recorded, int status, String text) {
+        List<String> problems = new ArrayList<>();
+        OpenApiValidator.Match match = recorded.path().startsWith("/v2/") ? validator.match(recorded.method(), recorded.path()) : null;
+        try {
+            if (status < 300 && match != null) {
+                problems.addAll(validator.validateResponse(match, status, text));
+            } else if (status >= 400) {
+                JsonNode error = mapper.readTree(text);
+                if (error.path("status_code").asInt() != status || !error.path("type").isTextual()
+                        || !error.path("code").isTextual() || !error.path("message").isTextual()) {
+                    problems.add("error body is not {status_code: " + status + ", type, code, message}: " + text);
+                }
+            }
+        } catch (IOException e) {
+            problems.add("answer is not JSON: " + e.getMessage());
+        }
+        if (text.contains("\"target_url\":\"http://127.0.0.1") || text.contains("\"target_url\":\"http://localhost")) {
+            // the same local plain-http exception the simulator makes for webhook requests
+            problems.removeIf(p -> p.contains("target_url") && p.contains("https"));
+        }
+        if (!problems.isEmpty()) {
+            synchronized (this) {
+                problems.forEach(p -> violations.add("answer " + status + " to " + recorded.method() + " "
+                        + recorded.path() + ": " + p));
+            }
+        }
     }
 
     private void sendRaw(HttpServerRequest request, RecordedRequest recorded, int status, String body, String contentType) {

@@ -19,7 +19,8 @@ import java.util.List;
  *
  * <p>After each test it FAILS the test if the simulator recorded OpenAPI violations the test did not clear
  * ({@link AttioSimulator#clearViolations()}): that is how the suite proves every request we send conforms to
- * Attio's contract. A test that provokes a violation on purpose asserts it and clears it. Before each test, faults,
+ * Attio's contract, and every answer the simulator gives keeps it too. A test that provokes a violation on purpose
+ * asserts it and clears it. Before each test, faults,
  * latency, the request log and rate limits (back to Attio's 100/25) are reset; data persists across the class.
  */
 public final class SimulatorExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
