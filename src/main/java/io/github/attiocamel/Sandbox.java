@@ -48,6 +48,13 @@ final class Sandbox extends MainListenerSupport {
                 .listener(new Sandbox(simulator, out));
     }
 
+    /** As a real workspace does: every change, the bundle's own writes included, comes back as webhooks. */
+    @Override
+    public void afterConfigure(BaseMainSupport main) {
+        String port = main.getCamelContext().getPropertiesComponent().resolveProperty("attio.http-port").orElseThrow();
+        simulator.subscribe("http://127.0.0.1:" + port + "/webhooks/attio", WEBHOOK_SECRET);
+    }
+
     @Override
     public void afterStart(BaseMainSupport main) {
         var pc = main.getCamelContext().getPropertiesComponent();
@@ -66,6 +73,7 @@ final class Sandbox extends MainListenerSupport {
         out.println("  metrics           " + management + "/observe/metrics");
         out.println("  simulated Attio   " + simulator.baseUrl() + "/v2   (" + SAMPLE_PEOPLE + " people seeded)");
         out.println("  data              " + DATA_DIR);
+        out.println("  webhooks          the simulated Attio delivers every change to the webhook URL (no sync needed)");
         out.println("  send a signed webhook:");
         out.println("    curl -i -X POST " + http + "/webhooks/attio -H 'Content-Type: application/json' \\");
         out.println("      -H 'Attio-Signature: " + signature + "' -H 'Idempotency-Key: sandbox-demo-1' \\");

@@ -504,22 +504,54 @@ public final class AttioSimulator implements AutoCloseable {
         return envelope(UUID.randomUUID().toString(), event);
     }
 
-    private void emit(ObjectNode event) {
+    /** Attio's 27 event types, for {@link #subscribe}. */
+    public static final List<String> EVENT_TYPES = List.of("record.created", "record.updated", "record.deleted",
+            "record.merged", "list-entry.created", "list-entry.updated", "list-entry.deleted", "note.created",
+            "note.updated", "note.deleted", "note-content.updated", "task.created", "task.updated", "task.deleted",
+            "comment.created", "comment.resolved", "comment.unresolved", "comment.deleted", "list.created",
+            "list.updated", "list.deleted", "list-attribute.created", "list-attribute.updated",
+            "object-attribute.created", "object-attribute.updated", "workspace-member.created", "call-recording.created");
+
+    /**
+     * A webhook for every event type, with a secret the caller knows (what {@code POST /v2/webhooks} and copying its
+     * secret into the receiver's settings amount to); answers the webhook id.
+     */
+    public String subscribe(String targetUrl, String secret) {
+        String id = UUID.randomUUID().toString();
+        ObjectNode hook = NODES.objectNode();
+        hook.put("target_url", targetUrl);
+        ArrayNode subscriptions = hook.putArray("subscriptions");
+        EVENT_TYPES.forEach(t -> subscriptions.addObject().put("event_type", t).putNull("filter"));
+        hook.putObject("id").put("workspace_id", data.workspaceId).put("webhook_id", id);
+        hook.put("status", "active").put("created_at", data.timestamp()).put("secret", secret);
+        synchronized (data) {
+            data.webhooks.put(id, hook);
+        }
+        return id;
+    }
+
+    /** The events of one state change go out together: one delivery per webhook holding every event it subscribed to. */
+    private void emit(List<ObjectNode> events) {
         List<ObjectNode> hooks;
         synchronized (data) {
             hooks = data.webhooks.values().stream().map(ObjectNode::deepCopy).toList();
         }
-        String type = event.path("event_type").asText();
         for (ObjectNode hook : hooks) {
-            boolean subscribed = false;
-            for (JsonNode subscription : hook.path("subscriptions")) {
-                subscribed |= type.equals(subscription.path("event_type").asText())
-                        && Operations.filterMatches(subscription.path("filter"), event);
+            List<ObjectNode> subscribed = new ArrayList<>();
+            for (ObjectNode event : events) {
+                String type = event.path("event_type").asText();
+                for (JsonNode subscription : hook.path("subscriptions")) {
+                    if (type.equals(subscription.path("event_type").asText())
+                            && Operations.filterMatches(subscription.path("filter"), event)) {
+                        subscribed.add(event);
+                        break;
+                    }
+                }
             }
-            if (!subscribed) {
+            if (subscribed.isEmpty()) {
                 continue;
             }
-            String envelope = envelope(hook.path("id").path("webhook_id").asText(), event);
+            String envelope = envelope(hook.path("id").path("webhook_id").asText(), subscribed.toArray(JsonNode[]::new));
             byte[] bytes = envelope.getBytes(StandardCharsets.UTF_8);
             String signature = sign(bytes, hook.path("secret").asText());
             HttpRequest post = HttpRequest.newBuilder(URI.create(hook.path("target_url").asText()))

@@ -245,7 +245,7 @@ final class Operations {
         data.notes.put(id, note);
         ObjectNode event = data.event("note.created", NODES.objectNode().put("workspace_id", data.workspaceId).put("note_id", id));
         event.put("parent_object_id", parent.id).put("parent_record_id", recordId);
-        data.eventSink.accept(event);
+        data.eventSink.accept(List.of(event));
         return wrap(note);
     }
 
@@ -301,7 +301,8 @@ final class Operations {
         task.putObject("created_by_actor").put("type", "api-token").put("id", data.apiTokenId);
         task.put("created_at", data.timestamp());
         data.tasks.put(id, task);
-        data.eventSink.accept(data.event("task.created", NODES.objectNode().put("workspace_id", data.workspaceId).put("task_id", id)));
+        data.eventSink.accept(List.of(data.event("task.created", NODES.objectNode().put("workspace_id", data.workspaceId)
+                .put("task_id", id))));
         return wrap(task);
     }
 

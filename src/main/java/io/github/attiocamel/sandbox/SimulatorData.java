@@ -116,7 +116,9 @@ public final class SimulatorData {
     private long sequence;
     private Instant lastInstant = Instant.EPOCH;
     /** Called (outside no lock guarantees) with each event the API-visible state changes produce. */
-    volatile java.util.function.Consumer<ObjectNode> eventSink = event -> { };
+    volatile java.util.function.Consumer<List<ObjectNode>> eventSink = events -> { };
+    /** Who writes now: null for the API token; a workspace member during a change "in the UI". */
+    private String memberActing;
 
     SimulatorData(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -128,6 +130,19 @@ public final class SimulatorData {
     /** The workspace members (copies): {id: {workspace_member_id}, first_name, last_name, email_address, ...}. */
     public synchronized List<ObjectNode> members() {
         return members.values().stream().map(ObjectNode::deepCopy).toList();
+    }
+
+    /**
+     * A change "in the UI": like a PATCH, but made by a workspace member (the first one), who is the actor of its
+     * webhook events and the {@code created_by_actor} of the values written.
+     */
+    public synchronized ObjectNode updateRecordInUi(String object, String recordId, JsonNode values) {
+        memberActing = members.keySet().iterator().next();
+        try {
+            return writeRecord(object, recordId, values, Mode.PATCH, null);
+        } finally {
+            memberActing = null;
+        }
     }
 
     /** Makes Attio answer {@code api_slug: null} for an object, as it may for some; reads by its id still work. */
@@ -514,7 +529,7 @@ public final class SimulatorData {
         for (Container list : lists.values()) {
             list.rows.values().removeIf(e -> e.parentRecordId.equals(recordId));
         }
-        eventSink.accept(event("record.deleted", recordIdNode(c, row.id)));
+        eventSink.accept(List.of(event("record.deleted", recordIdNode(c, row.id))));
         return true;
     }
 
@@ -560,11 +575,10 @@ public final class SimulatorData {
         }
         ObjectNode result = render(c, row);
         if (created) {
-            eventSink.accept(entryEvent("list-entry.created", c, row, null));
-        } else {
-            for (String slug : changed) {
-                eventSink.accept(entryEvent("list-entry.updated", c, row, c.attributes.get(slug).id));
-            }
+            eventSink.accept(List.of(entryEvent("list-entry.created", c, row, null)));
+        } else if (!changed.isEmpty()) {
+            eventSink.accept(changed.stream().map(slug -> entryEvent("list-entry.updated", c, row, c.attributes.get(slug).id))
+                    .toList());
         }
         return result;
     }
@@ -573,7 +587,7 @@ public final class SimulatorData {
         Container c = list(list);
         Row row = c.rows.remove(entryId);
         if (row != null) {
-            eventSink.accept(entryEvent("list-entry.deleted", c, row, null));
+            eventSink.accept(List.of(entryEvent("list-entry.deleted", c, row, null)));
         }
         return row != null;
     }
@@ -703,7 +717,7 @@ public final class SimulatorData {
         ObjectNode v = NODES.objectNode();
         v.put("active_from", formatted(at));
         v.putNull("active_until");
-        v.putObject("created_by_actor").put("type", "api-token").put("id", apiTokenId);
+        v.set("created_by_actor", actor());
         switch (a.type) {
             case "text" -> v.put("value", text(a, item, "value"));
             case "number", "rating" -> {
@@ -1202,11 +1216,13 @@ public final class SimulatorData {
 
     private void emitRecordEvents(Container c, Row row, boolean created, List<String> changed) {
         if (created) {
-            eventSink.accept(event("record.created", recordIdNode(c, row.id)));
+            eventSink.accept(List.of(event("record.created", recordIdNode(c, row.id))));
             return;
         }
-        for (String slug : changed) {
-            eventSink.accept(event("record.updated", recordIdNode(c, row.id).put("attribute_id", c.attributes.get(slug).id)));
+        // one event per changed attribute, as Attio sends them, in one delivery
+        if (!changed.isEmpty()) {
+            eventSink.accept(changed.stream().map(slug -> event("record.updated",
+                    recordIdNode(c, row.id).put("attribute_id", c.attributes.get(slug).id))).toList());
         }
     }
 
@@ -1224,10 +1240,16 @@ public final class SimulatorData {
         return event;
     }
 
+    /** The actor of the write in progress: the API token, or the member acting in the UI. */
+    synchronized ObjectNode actor() {
+        return memberActing == null ? NODES.objectNode().put("type", "api-token").put("id", apiTokenId)
+                : NODES.objectNode().put("type", "workspace-member").put("id", memberActing);
+    }
+
     ObjectNode event(String type, ObjectNode id) {
         ObjectNode event = NODES.objectNode().put("event_type", type);
         event.set("id", id);
-        event.putObject("actor").put("type", "api-token").put("id", apiTokenId);
+        event.set("actor", actor());
         return event;
     }
 
