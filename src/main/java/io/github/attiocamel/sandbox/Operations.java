@@ -42,7 +42,7 @@ final class Operations {
                 case "GET /v2/{target}/{identifier}/attributes/{attribute}/options" -> options("select");
                 case "GET /v2/{target}/{identifier}/attributes/{attribute}/statuses" -> options("status");
                 case "POST /v2/objects/{object}/records/query" -> wrap(data.query(data.object(path.get("object")),
-                        body.get("filter"), body.get("sorts"), number(body.get("limit"), 500), number(body.get("offset"), 0)));
+                        body.get("filter"), body.get("sorts"), limit(body.get("limit"), 500, 500), number(body.get("offset"), 0)));
                 case "POST /v2/objects/{object}/records" -> wrap(data.writeRecord(path.get("object"), null,
                         values("values"), SimulatorData.Mode.CREATE, null));
                 case "PUT /v2/objects/{object}/records" -> wrap(data.writeRecord(path.get("object"), null,
@@ -62,7 +62,7 @@ final class Operations {
                 case "GET /v2/lists" -> wrap(array(data.lists().stream().map(data::renderList).toList()));
                 case "GET /v2/lists/{list}" -> wrap(data.renderList(data.list(path.get("list"))));
                 case "POST /v2/lists/{list}/entries/query" -> wrap(data.query(data.list(path.get("list")),
-                        body.get("filter"), body.get("sorts"), number(body.get("limit"), 500), number(body.get("offset"), 0)));
+                        body.get("filter"), body.get("sorts"), limit(body.get("limit"), 500, 500), number(body.get("offset"), 0)));
                 case "POST /v2/lists/{list}/entries", "PUT /v2/lists/{list}/entries" -> {
                     JsonNode d = body.path("data");
                     yield wrap(data.writeEntry(path.get("list"), null, d.path("parent_object").asText(),
@@ -416,9 +416,22 @@ final class Operations {
     private <T> List<T> page(List<T> all, int defaultLimit, int maxLimit) {
         String limitText = param("limit");
         String offsetText = param("offset");
-        int limit = Math.min(limitText == null ? defaultLimit : Integer.parseInt(limitText), maxLimit);
+        int limit = limitText == null ? defaultLimit : Integer.parseInt(limitText);
         int offset = offsetText == null ? 0 : Integer.parseInt(offsetText);
+        if (limit < 1 || limit > maxLimit || offset < 0) {
+            // out of the documented bounds is refused, never quietly clamped: a client relying on it must fail here
+            throw AttioApiException.invalid("validation_type", "limit must be 1.." + maxLimit + " and offset >= 0.");
+        }
         return all.stream().skip(offset).limit(limit).toList();
+    }
+
+    /** A query body's limit: 1..max (Attio documents no more than 500 records per query page). */
+    private static long limit(JsonNode node, long fallback, long max) {
+        long limit = number(node, fallback);
+        if (limit < 1 || limit > max) {
+            throw AttioApiException.invalid("validation_type", "limit must be 1.." + max + ".");
+        }
+        return limit;
     }
 
     private static long number(JsonNode node, long fallback) {
