@@ -55,7 +55,8 @@ public final class SchemaCheck extends AbstractHealthCheck {
     /** Reads the schema (cached by the gateway); empty when all is there, null while Attio cannot be read. */
     public synchronized List<String> verify() {
         AttioGateway gw = gateway.get();
-        if (gw == null) {
+        if (gw == null || "OPEN".equals(gw.circuitBreakerState())) {
+            // nothing to learn while calls fail fast; the attio check already reports it
             return null;
         }
         Map<String, Set<String>> absent = new LinkedHashMap<>();

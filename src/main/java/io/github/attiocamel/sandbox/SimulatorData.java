@@ -81,6 +81,7 @@ public final class SimulatorData {
         final String createdAt;
         String parentObject;
         boolean slugHidden;
+        boolean parentById;
         final Map<String, Attribute> attributes = new LinkedHashMap<>();
         final LinkedHashMap<String, Row> rows = new LinkedHashMap<>();
         final Map<String, Map<String, String>> unique = new java.util.HashMap<>(); // slug -> value key -> row id
@@ -143,6 +144,11 @@ public final class SimulatorData {
         } finally {
             memberActing = null;
         }
+    }
+
+    /** Makes a list's entries name their parent object by id instead of slug, as Attio's answers may. */
+    public synchronized void entryParentById(String list) {
+        list(list).parentById = true;
     }
 
     /** Makes Attio answer {@code api_slug: null} for an object, as it may for some; reads by its id still work. */
@@ -219,6 +225,11 @@ public final class SimulatorData {
 
     public boolean deleteRecord(String object, String recordId) {
         return removeRecord(object, recordId);
+    }
+
+    /** Entry ids of a list, in creation order. */
+    public synchronized List<String> listEntryIds(String list) {
+        return new ArrayList<>(list(list).rows.keySet());
     }
 
     /** Record ids of an object in creation order. */
@@ -1147,7 +1158,8 @@ public final class SimulatorData {
         ObjectNode id = node.putObject("id").put("workspace_id", workspaceId);
         if (c.list) {
             id.put("list_id", c.id).put("entry_id", row.id);
-            node.put("parent_record_id", row.parentRecordId).put("parent_object", row.parentObject);
+            node.put("parent_record_id", row.parentRecordId)
+                    .put("parent_object", c.parentById ? object(row.parentObject).id : row.parentObject);
             node.put("created_at", row.createdAt);
         } else {
             id.put("object_id", c.id).put("record_id", row.id);

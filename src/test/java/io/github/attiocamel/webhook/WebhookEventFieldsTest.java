@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Event shapes Attio's documents leave open: an object whose api_slug is null is still mirrored (by its id); a comment
+ * Event shapes Attio's documents leave open: an object whose api_slug is null is still mirrored (by its id), an entry
+ * whose parent_object comes as an id is mirrored with the slug; a comment
  * event without id.comment_id and an event type no handler takes are dead letters that say why, never dropped.
  */
 class WebhookEventFieldsTest {
@@ -38,6 +39,7 @@ class WebhookEventFieldsTest {
     static void startBundle() {
         // before the bundle reads the schema, which it caches
         ATTIO.simulator().data().hideApiSlug("deals");
+        ATTIO.simulator().data().entryParentById("sales");
         bundle = RunningBundle.against(ATTIO.baseUrl(), ATTIO.apiKey()).start();
     }
 
@@ -72,6 +74,18 @@ class WebhookEventFieldsTest {
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         });
         assertThat(api("/api/dead-letters?limit=500").body()).doesNotContain(dealId);
+    }
+
+    @Test
+    void anEntryWhoseParentObjectComesAsAnIdIsMirroredWithTheSlug() {
+        String entryId = sim().data().listEntryIds("sales").get(0);
+        assertThat(deliver(sim().listEntryEvent("list-entry.updated", "sales", entryId, "stage"))).isEqualTo(200);
+
+        io.github.attiocamel.mirror.MirrorRepository mirror = bundle.camelContext().getRegistry()
+                .lookupByNameAndType("mirrorRepository", io.github.attiocamel.mirror.MirrorRepository.class);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                mirror.find(io.github.attiocamel.mirror.MirrorKind.ENTRIES, "sales", entryId))
+                .hasValueSatisfying(row -> assertThat(row.parentObject()).isEqualTo("people")));
     }
 
     @Test
