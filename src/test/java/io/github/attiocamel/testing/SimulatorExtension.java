@@ -28,6 +28,20 @@ public final class SimulatorExtension implements BeforeAllCallback, AfterAllCall
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SimulatorExtension.class);
     private volatile AttioSimulator simulator;
+    private final boolean checkAnswers;
+
+    public SimulatorExtension() {
+        this(true);
+    }
+
+    private SimulatorExtension(boolean checkAnswers) {
+        this.checkAnswers = checkAnswers;
+    }
+
+    /** For benchmarks: the simulator's answers go unchecked, so the check's CPU is not measured with the bundle. */
+    public static SimulatorExtension forBenchmarks() {
+        return new SimulatorExtension(false);
+    }
 
     public AttioSimulator simulator() {
         if (simulator == null) {
@@ -47,6 +61,7 @@ public final class SimulatorExtension implements BeforeAllCallback, AfterAllCall
     @Override
     public void beforeAll(ExtensionContext context) {
         simulator = AttioSimulator.start(0);
+        simulator.setCheckAnswers(checkAnswers);
         context.getStore(NAMESPACE).put(AttioSimulator.class, simulator);
     }
 
