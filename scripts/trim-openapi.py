@@ -25,6 +25,7 @@ KEEP = {
     "/v2/objects/{object}/records/query": ["post"],
     "/v2/objects/{object}/records": ["post", "put"],
     "/v2/objects/{object}/records/{record_id}": ["get", "patch", "put", "delete"],
+    "/v2/objects/{object}/records/{record_id}/entries": ["get"],
     "/v2/objects/records/search": ["post"],
     "/v2/lists": ["get"],
     "/v2/lists/{list}": ["get"],

@@ -34,6 +34,7 @@ final class Sandbox extends MainListenerSupport {
     /** Starts the simulator and wires the bundle to it; the simulator stops with Camel. */
     static Bundle configure(Bundle bundle, PrintStream out) {
         AttioSimulator simulator = AttioSimulator.start(envPort("SANDBOX_ATTIO_PORT", 0));
+        simulator.setCheckAnswers(false); // the suite holds the answers to the document; a demo need not pay for it
         simulator.data().seedPeople(SAMPLE_PEOPLE);
         return bundle.sandbox(true)
                 // production's secret checks make no sense against a simulator, even inside the production image
@@ -46,6 +47,13 @@ final class Sandbox extends MainListenerSupport {
                 .override("attio.data-dir", DATA_DIR)
                 .override("attio.store.jdbc-url", "")
                 .listener(new Sandbox(simulator, out));
+    }
+
+    /** As a real workspace does: every change, the bundle's own writes included, comes back as webhooks. */
+    @Override
+    public void afterConfigure(BaseMainSupport main) {
+        String port = main.getCamelContext().getPropertiesComponent().resolveProperty("attio.http-port").orElseThrow();
+        simulator.subscribe("http://127.0.0.1:" + port + "/webhooks/attio", WEBHOOK_SECRET);
     }
 
     @Override
@@ -66,6 +74,7 @@ final class Sandbox extends MainListenerSupport {
         out.println("  metrics           " + management + "/observe/metrics");
         out.println("  simulated Attio   " + simulator.baseUrl() + "/v2   (" + SAMPLE_PEOPLE + " people seeded)");
         out.println("  data              " + DATA_DIR);
+        out.println("  webhooks          the simulated Attio delivers every change to the webhook URL (no sync needed)");
         out.println("  send a signed webhook:");
         out.println("    curl -i -X POST " + http + "/webhooks/attio -H 'Content-Type: application/json' \\");
         out.println("      -H 'Attio-Signature: " + signature + "' -H 'Idempotency-Key: sandbox-demo-1' \\");

@@ -28,12 +28,20 @@ public final class AttioValueMapper {
     // International format: a plus, a country code and 7 to 15 digits in all, with the usual separators.
     private static final Pattern PHONE = Pattern.compile("^\\+[0-9][0-9 ().-]{6,24}$");
 
+    private static final List<String> LOCATION_FIELDS = List.of("line_1", "line_2", "line_3", "line_4", "locality",
+            "region", "postcode", "country_code", "latitude", "longitude");
+    private static final List<String> INTERACTION_TYPES = List.of("calendar-event", "call", "chat-thread", "email",
+            "in-person-meeting", "meeting");
+
     private final AttioGateway gateway;
     private final ContactMapping mapping;
 
-    public AttioValueMapper(AttioGateway gateway, ContactMapping mapping) {
+    private final String companyAttribute;
+
+    public AttioValueMapper(AttioGateway gateway, ContactMapping mapping, String companyAttribute) {
         this.gateway = gateway;
         this.mapping = mapping;
+        this.companyAttribute = companyAttribute;
     }
 
     public ContactUpsert prepare(ContactUpsert c) {
@@ -48,10 +56,53 @@ public final class AttioValueMapper {
         if (!c.fieldErrors.isEmpty()) {
             throw new ValidationException(c.fieldErrors);
         }
+        if (mismatches.isEmpty()) {
+            requiredValues(c, mismatches);
+        }
         if (!mismatches.isEmpty()) {
             throw new SchemaMismatchException(String.join("; ", mismatches));
         }
         return c;
+    }
+
+    /**
+     * A workspace may make attributes required: a create without them fails with missing_value after earlier writes,
+     * so a record this contact would create must carry them (an existing one already does). One read tells.
+     */
+    private void requiredValues(ContactUpsert c, List<String> mismatches) {
+        List<String> person = missingRequired("people", c.personValues, c.personMultiselects.keySet(),
+                c.companyDomain != null ? companyAttribute : null);
+        if (!person.isEmpty() && !exists("people", "email_addresses", c.email)) {
+            mismatches.add("people requires " + String.join(", ", person) + " to create a person (map them in"
+                    + " attio.contacts.mapping.person.*)");
+        }
+        if (c.companyDomain != null) {
+            List<String> company = missingRequired("companies", c.companyValues, java.util.Set.of(), null);
+            if (!company.isEmpty() && !exists("companies", "domains", c.companyDomain)) {
+                mismatches.add("companies requires " + String.join(", ", company) + " to create a company (map them in"
+                        + " attio.contacts.mapping.company.*)");
+            }
+        }
+    }
+
+    private List<String> missingRequired(String object, ObjectNode values, java.util.Set<String> also, String linked) {
+        List<String> missing = new ArrayList<>();
+        for (JsonNode a : attributes("objects", object).values()) {
+            String slug = a.path("api_slug").asText();
+            if (a.path("is_required").asBoolean(false) && !a.path("is_system_attribute").asBoolean(false)
+                    && !a.path("is_archived").asBoolean(false) && !values.has(slug) && !also.contains(slug)
+                    && !slug.equals(linked)) {
+                missing.add(slug);
+            }
+        }
+        return missing;
+    }
+
+    private boolean exists(String object, String slug, String value) {
+        ObjectNode query = NODES.objectNode();
+        query.putObject("filter").put(slug, value);
+        query.put("limit", 1);
+        return !gateway.queryRecords(object, query).isEmpty();
     }
 
     private void preparePerson(ContactUpsert c, List<String> mismatches) {
@@ -102,6 +153,16 @@ public final class AttioValueMapper {
     }
 
     private void prepareEntry(ContactUpsert c, List<String> mismatches) {
+        c.entryParentObject = parentObject(c.pipelineList);
+        if ("companies".equals(c.entryParentObject)) {
+            if (c.companyDomain == null) {
+                mismatches.add("pipeline.list: list '" + c.pipelineList + "' holds companies and this contact has"
+                        + " none (give company.domain or a work email)");
+            }
+        } else if (!"people".equals(c.entryParentObject)) {
+            mismatches.add("pipeline.list: list '" + c.pipelineList + "' holds " + c.entryParentObject
+                    + "; a contact can be entered only in a list of people or companies");
+        }
         ObjectNode values = NODES.objectNode();
         Map<String, JsonNode> attributes = attributes("lists", c.pipelineList);
         c.pipelineFields.forEach((field, raw) -> {
@@ -120,6 +181,18 @@ public final class AttioValueMapper {
             }
         });
         c.entryValues = values;
+    }
+
+    /** The list's parent object as a slug (Attio answers {@code parent_object: [slug]}; an object id is resolved). */
+    private String parentObject(String list) {
+        JsonNode parent = gateway.list(list).path("parent_object");
+        String value = parent.isArray() ? parent.path(0).asText("") : parent.asText("");
+        for (JsonNode o : gateway.objects()) {
+            if (value.equals(o.path("id").path("object_id").asText()) && o.path("api_slug").isTextual()) {
+                return o.path("api_slug").asText();
+            }
+        }
+        return value;
     }
 
     private Map<String, JsonNode> attributes(String target, String identifier) {
@@ -218,10 +291,58 @@ public final class AttioValueMapper {
                 String digits = item.asText().replaceAll("[^0-9]", "");
                 return digits.length() >= 7 && digits.length() <= 15
                         ? NODES.objectNode().put("original_phone_number", "+" + digits) : null;
+            case "location":
+                return location(item);
+            case "actor-reference":
+                if (item.isTextual() && item.asText().contains("@")) {
+                    return NODES.objectNode().put("workspace_member_email_address", item.asText());
+                }
+                return item.isObject() && item.size() == 2 && "workspace-member".equals(item.path("referenced_actor_type")
+                        .asText()) && item.path("referenced_actor_id").isTextual() ? item : null;
+            case "interaction":
+                return interaction(item);
             default:
-                // location, interaction...: passed as given; Attio's answer decides
-                return item;
+                // a type whose input form the bundle does not know: refused, never passed on as given
+                return null;
         }
+    }
+
+    /** Attio's location input needs every field: the ones given (strings or null), the others null. */
+    private static JsonNode location(JsonNode item) {
+        if (!item.isObject() || item.isEmpty()) {
+            return null;
+        }
+        ObjectNode out = NODES.objectNode();
+        for (String field : LOCATION_FIELDS) {
+            JsonNode v = item.path(field);
+            if (!v.isMissingNode() && !v.isNull() && !v.isTextual() && !(v.isNumber() && field.endsWith("itude"))) {
+                return null;
+            }
+            out.set(field, v.isMissingNode() || v.isNull() ? NODES.nullNode() : NODES.textNode(v.asText()));
+        }
+        java.util.Iterator<String> names = item.fieldNames();
+        while (names.hasNext()) {
+            if (!LOCATION_FIELDS.contains(names.next())) {
+                return null;
+            }
+        }
+        String country = out.path("country_code").asText(null);
+        return country == null || country.matches("[A-Z]{2}") ? out : null;
+    }
+
+    private static JsonNode interaction(JsonNode item) {
+        boolean ok = item.isObject() && item.size() == 3
+                && INTERACTION_TYPES.contains(item.path("interaction_type").asText())
+                && item.path("interacted_at").isTextual()
+                && item.path("owner_actor").path("type").isTextual() && item.path("owner_actor").path("id").isTextual();
+        if (ok) {
+            try {
+                java.time.Instant.parse(item.path("interacted_at").asText());
+            } catch (DateTimeParseException e) {
+                ok = false;
+            }
+        }
+        return ok ? item : null;
     }
 
     /** CSV cells arrive as text: read numbers and booleans where the attribute's type asks for them. */
@@ -255,7 +376,14 @@ public final class AttioValueMapper {
             case "checkbox" -> "must be true or false";
             case "date" -> "must be a date YYYY-MM-DD";
             case "phone-number" -> "not a valid phone number: use international format, e.g. +44 20 7946 0958";
-            default -> "must be a non-empty string";
+            case "location" -> "must be an object with some of " + String.join(", ", LOCATION_FIELDS)
+                    + " (strings; country_code ISO 3166-1 alpha-2), nothing else";
+            case "actor-reference" -> "must be a workspace member's email address or {\"referenced_actor_type\":"
+                    + "\"workspace-member\",\"referenced_actor_id\":\"...\"}";
+            case "interaction" -> "must be {\"interaction_type\", \"interacted_at\" (ISO timestamp), \"owner_actor\":"
+                    + " {\"type\", \"id\"}}";
+            case "text", "email-address", "domain", "select", "status", "timestamp" -> "must be a non-empty string";
+            default -> "attributes of type " + type + " cannot be written by the bundle";
         };
     }
 }

@@ -1,6 +1,7 @@
 package io.github.attiocamel.contacts;
 
 import io.github.attiocamel.gateway.AttioGateway;
+import io.github.attiocamel.gateway.SchemaCheck;
 import io.github.attiocamel.store.WorkTracker;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
@@ -78,7 +79,7 @@ public class ContactConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "attioValueMapper", lazy = true)
     public AttioValueMapper valueMapper(CamelContext context, @BeanInject("attioGateway") AttioGateway gateway) {
-        return new AttioValueMapper(gateway, mapping(context));
+        return new AttioValueMapper(gateway, mapping(context), personCompanyAttribute);
     }
 
     @BindToRegistry(value = "companyResolver", lazy = true)
@@ -110,6 +111,25 @@ public class ContactConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "attioContactsJobPool", lazy = true)
     public ExecutorService jobPool(CamelContext context) {
         return context.getExecutorServiceManager().newFixedThreadPool(this, "attio-contacts-job", concurrency);
+    }
+
+    /** Declares what the contact settings name in the workspace, for the attio-schema readiness check. */
+    @Override
+    public void configure(CamelContext context) {
+        SchemaCheck check = context.getRegistry().lookupByNameAndType("attioSchemaCheck", SchemaCheck.class);
+        if (check == null) {
+            return;
+        }
+        ContactMapping m = mapping(context);
+        m.person().forEach((field, slug) -> check.expect(ContactMapping.PREFIX + "person." + field, "objects", "people", slug));
+        check.expect("attio.contacts.person-company-attribute", "objects", "people", personCompanyAttribute);
+        m.company().forEach((field, slug) -> check.expect(ContactMapping.PREFIX + "company." + field, "objects",
+                "companies", slug));
+        if (!defaultList.isBlank()) {
+            check.expect("attio.contacts.default-list", "lists", defaultList);
+            m.entry().forEach((field, slug) -> check.expect(ContactMapping.PREFIX + "entry." + field, "lists",
+                    defaultList, slug));
+        }
     }
 
     /** Field -> attribute slug per {@code attio.contacts.mapping.(person|company|entry).<field>}: a family of keys. */

@@ -27,6 +27,8 @@ public final class ContactUpsert {
     boolean companyFromEmail;
     final Map<String, JsonNode> companyFields = new LinkedHashMap<>();
     String pipelineList;
+    /** The slug of the object the pipeline list holds (people or companies), read from the list. */
+    String entryParentObject;
     final Map<String, JsonNode> pipelineFields = new LinkedHashMap<>();
     String noteTitle;
     String noteContent;

@@ -11,10 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * Steps 4-6 of the contact flow, the writes: assert the person by {@code email_addresses} (linked to the company),
@@ -45,8 +42,9 @@ public final class ContactWriter {
     }
 
     /**
-     * One read (is the person there, with which multiselect values) and one assert. Multiselect attributes are sent
-     * only when a value is new, and then with the current values kept, because an assert replaces them.
+     * One read (is the person there, with which multiselect values) and one assert. An assert replaces the
+     * multiselects it carries, and a read value cannot always be written back as it was (actor references, locations,
+     * a phone's country), so for a known person only the new values go out, in a PATCH, which prepends them.
      */
     public ContactUpsert assertPerson(ContactUpsert c) {
         JsonNode current = c.reportCreated || !c.personMultiselects.isEmpty() ? findPerson(c.email) : null;
@@ -55,18 +53,25 @@ public final class ContactWriter {
             values.putArray(companyAttribute).addObject().put("target_object", "companies")
                     .put("target_record_id", c.companyId);
         }
+        ObjectNode additions = NODES.objectNode();
         c.personMultiselects.forEach((slug, wanted) -> {
-            ArrayNode merged = merge(current == null ? null : current.path("values").path(slug), wanted);
-            if (merged != null) {
-                values.set(slug, merged);
+            if (current == null) {
+                values.set(slug, wanted);
+            } else {
+                ArrayNode added = additions(current.path("values").path(slug), wanted);
+                if (!added.isEmpty()) {
+                    additions.set(slug, added);
+                }
             }
         });
         c.personId = recordId(gateway.assertRecord("people", "email_addresses", values));
+        if (!additions.isEmpty()) {
+            gateway.updateRecord("people", c.personId, additions);
+        }
         c.personCreated = current == null;
         return c;
     }
 
-    /** Asserts by parent record; a read first (only for a known person) tells whether the entry is new. */
     private JsonNode findPerson(String email) {
         ObjectNode query = NODES.objectNode();
         query.putObject("filter").put("email_addresses", email);
@@ -75,15 +80,19 @@ public final class ContactWriter {
         return found.isEmpty() ? null : found.get(0);
     }
 
+    /** Asserts by parent record (the person, or the company for a company list); a read first tells if it is new. */
     public ContactUpsert assertEntry(ContactUpsert c) {
+        boolean byCompany = "companies".equals(c.entryParentObject);
+        String parentId = byCompany ? c.companyId : c.personId;
+        boolean parentCreated = byCompany ? c.companyCreated : c.personCreated;
         boolean existed = false;
-        if (c.reportCreated && !c.personCreated) {
-            ObjectNode query = NODES.objectNode();
-            query.putObject("filter").put("parent_record_id", c.personId);
-            query.put("limit", 1);
-            existed = !gateway.queryEntries(c.pipelineList, query).isEmpty();
+        if (c.reportCreated && !parentCreated) {
+            for (JsonNode entry : gateway.recordEntries(c.entryParentObject, parentId)) {
+                existed |= c.pipelineList.equals(entry.path("list_api_slug").asText())
+                        || c.pipelineList.equals(entry.path("list_id").asText());
+            }
         }
-        JsonNode entry = gateway.assertEntry(c.pipelineList, "people", c.personId, c.entryValues);
+        JsonNode entry = gateway.assertEntry(c.pipelineList, c.entryParentObject, parentId, c.entryValues);
         c.entryId = entry.path("id").path("entry_id").asText(null);
         c.entryCreated = !existed;
         return c;
@@ -127,55 +136,54 @@ public final class ContactWriter {
         }
     }
 
-    /** Current values (read form) plus the wanted ones (write form); null when nothing is new (send nothing). */
-    static ArrayNode merge(JsonNode current, ArrayNode wanted) {
-        Map<String, JsonNode> all = new LinkedHashMap<>();
+    /** The wanted values (write form) that none of the current values (read form) already holds. */
+    static ArrayNode additions(JsonNode current, ArrayNode wanted) {
+        List<JsonNode> held = new java.util.ArrayList<>();
         if (current != null && current.isArray()) {
             for (JsonNode read : current) {
                 if (read.path("active_until").isNull() || read.path("active_until").isMissingNode()) {
-                    writeForm(read).ifPresent(v -> all.put(identity(v), v));
+                    held.add(read);
                 }
             }
         }
-        boolean added = false;
-        for (JsonNode w : wanted) {
-            added |= all.putIfAbsent(identity(w), w) == null;
-        }
-        return added ? array(all) : null;
-    }
-
-    private static ArrayNode array(Map<String, JsonNode> values) {
         ArrayNode out = NODES.arrayNode();
-        values.values().forEach(out::add);
+        for (JsonNode w : wanted) {
+            if (held.stream().noneMatch(read -> same(read, w))) {
+                out.add(w);
+            }
+        }
         return out;
     }
 
-    /** A read value turned back into what an assert accepts, so it survives the replacement. */
-    private static Optional<JsonNode> writeForm(JsonNode read) {
-        String type = read.path("attribute_type").asText();
-        return switch (type) {
-            case "phone-number" -> text(read, "original_phone_number")
-                    .map(p -> NODES.objectNode().put("original_phone_number", p));
-            case "select" -> text(read.path("option"), "title").map(NODES::textNode);
-            case "status" -> text(read.path("status"), "title").map(NODES::textNode);
-            case "email-address" -> text(read, "email_address").map(NODES::textNode);
-            case "domain" -> text(read, "domain").map(NODES::textNode);
-            case "record-reference" -> text(read, "target_record_id").map(id -> NODES.objectNode()
-                    .put("target_object", read.path("target_object").asText()).put("target_record_id", id));
-            default -> read.has("value") ? Optional.of(read.get("value")) : Optional.empty();
-        };
-    }
-
-    private static Optional<String> text(JsonNode node, String field) {
-        JsonNode v = node.path(field);
-        return v.isTextual() ? Optional.of(v.asText()) : Optional.empty();
-    }
-
-    /** Equality for merging: phone numbers by digits, everything else by JSON. */
-    private static String identity(JsonNode writeValue) {
-        if (writeValue.has("original_phone_number")) {
-            return "phone:" + writeValue.get("original_phone_number").asText().replaceAll("[^0-9]", "");
+    /** Whether a read value is the value a write form describes: phones by digits, text forms by their field. */
+    private static boolean same(JsonNode read, JsonNode write) {
+        if (write.has("original_phone_number")) {
+            String digits = digits(write.path("original_phone_number").asText());
+            return digits.equals(digits(read.path("phone_number").asText()))
+                    || digits.equals(digits(read.path("original_phone_number").asText()));
         }
-        return writeValue.toString();
+        if (write.isTextual()) {
+            String w = write.asText();
+            for (JsonNode field : List.of(read.path("option").path("title"), read.path("status").path("title"),
+                    read.path("email_address"), read.path("domain"), read.path("value"))) {
+                if (field.isValueNode() && !field.isNull() && field.asText().equalsIgnoreCase(w)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (write.has("workspace_member_email_address") || write.has("referenced_actor_id")) {
+            return write.path("referenced_actor_id").asText("\0").equals(read.path("referenced_actor_id").asText());
+        }
+        if (write.has("target_record_id")) {
+            return write.path("target_record_id").asText().equals(read.path("target_record_id").asText());
+        }
+        ObjectNode stripped = read.deepCopy();
+        stripped.remove(List.of("active_from", "active_until", "created_by_actor", "attribute_type"));
+        return stripped.equals(write) || (read.has("value") && read.get("value").equals(write));
+    }
+
+    private static String digits(String text) {
+        return text.replaceAll("[^0-9]", "");
     }
 }

@@ -62,6 +62,9 @@ public interface AttioGateway {
 
     List<JsonNode> queryEntries(String list, ObjectNode query);
 
+    /** {@code GET /v2/objects/{object}/records/{record_id}/entries}, every page: {list_id, list_api_slug, entry_id}. */
+    List<JsonNode> recordEntries(String object, String recordId);
+
     // ---- notes, tasks, comments -------------------------------------------------------------------------------
     /** format: "plaintext" or "markdown". */
     JsonNode createNote(String parentObject, String parentRecordId, String title, String format, String content);

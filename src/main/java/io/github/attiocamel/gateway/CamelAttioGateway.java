@@ -27,6 +27,8 @@ class CamelAttioGateway implements AttioGateway {
 
     static final String ROUTE = "direct:attio-gateway";
     static final String BREAKER_ID = "attio-gateway-breaker";
+    // the page size asked of GET lists that take limit/offset (within every documented maximum)
+    private static final int PAGE = 100;
 
     private final CamelContext camelContext;
     private final ObjectMapper mapper;
@@ -65,7 +67,7 @@ class CamelAttioGateway implements AttioGateway {
     @Override
     public List<JsonNode> attributes(String target, String identifier) {
         String path = "/v2/" + target(target) + "/" + seg(identifier) + "/attributes";
-        return schema("attributes:" + target + ":" + identifier, () -> list(read("attributes", path, null, null)));
+        return schema("attributes:" + target + ":" + identifier, () -> pages("attributes", path));
     }
 
     @Override
@@ -154,6 +156,11 @@ class CamelAttioGateway implements AttioGateway {
     }
 
     @Override
+    public List<JsonNode> recordEntries(String object, String recordId) {
+        return pages("records.entries", recordPath(object, recordId) + "/entries");
+    }
+
+    @Override
     public List<JsonNode> queryEntries(String list, ObjectNode query) {
         return list(readPost("entries.query", "/v2/lists/" + seg(list) + "/entries/query", query));
     }
@@ -190,6 +197,18 @@ class CamelAttioGateway implements AttioGateway {
 
     private JsonNode read(String endpoint, String path, String query, JsonNode body) {
         return send(new AttioRequest(AttioRequest.READ, endpoint, "GET", path, query, toJson(body)));
+    }
+
+    /** Every page of a GET that takes limit/offset: Attio documents no default page size, the end is a short page. */
+    private List<JsonNode> pages(String endpoint, String path) {
+        List<JsonNode> all = new ArrayList<>();
+        for (int offset = 0; ; offset += PAGE) {
+            List<JsonNode> page = list(read(endpoint, path, "limit=" + PAGE + "&offset=" + offset, null));
+            all.addAll(page);
+            if (page.size() < PAGE) {
+                return all;
+            }
+        }
     }
 
     private JsonNode readPost(String endpoint, String path, JsonNode body) {

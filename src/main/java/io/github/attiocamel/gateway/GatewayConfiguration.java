@@ -20,7 +20,7 @@ import java.util.List;
  * {@code attioGateway}, {@code attioResponses}, {@code attioRetryAfterGate}, {@code attioGatewayRetryListener},
  * {@code attioHttpClientConfigurer}. Settings come from config/application.properties ({@code attio.rate.*},
  * {@code attio.cache.*}, {@code attio.http.*}, {@code attio.health.*}); the retry and breaker keys are read by the
- * YAML routes. Also registers the {@code attio} readiness check.
+ * YAML routes. Also registers the {@code attio} and {@code attio-schema} readiness checks.
  */
 public class GatewayConfiguration implements CamelConfiguration {
 
@@ -102,6 +102,15 @@ public class GatewayConfiguration implements CamelConfiguration {
                 context.getExecutorServiceManager().newSingleThreadExecutor(this, "attio-health-probe"));
         check.setCamelContext(context);
         registry.register(check);
+        SchemaCheck schema = context.getRegistry().lookupByNameAndType("attioSchemaCheck", SchemaCheck.class);
+        schema.setCamelContext(context);
+        registry.register(schema);
+    }
+
+    /** Readiness check {@code attio-schema}; the flows' configuration classes declare what their settings name. */
+    @BindToRegistry("attioSchemaCheck")
+    public SchemaCheck schemaCheck(CamelContext context) {
+        return new SchemaCheck(() -> context.getRegistry().lookupByNameAndType("attioGateway", AttioGateway.class));
     }
 
     private synchronized GatewayMetrics metrics(CamelContext context) {

@@ -48,7 +48,9 @@ import java.util.concurrent.TimeUnit;
  * without blocking, and delivers signed webhooks.
  *
  * <p>Seed data: companies Acme (acme.com), Globex, Initech; five people with emails at those domains, a company
- * reference and a lead_source; two deals; list {@code sales} (parent people; stage, value) with three entries.
+ * reference and a lead_source (people also have an actor-reference multiselect {@code owners} and a location); two
+ * deals (a required custom {@code deal_type}); list {@code sales} (parent people; stage, value) with three entries,
+ * {@code partners} (parent companies; tier) and {@code deal_reviews} (parent deals).
  * Order of checks for a request: fault rules, bearer token (401), route (404), rate limit (429), OpenAPI (400),
  * then the operation. Latency (global plus fault rule) delays the answer with a timer, never a blocked thread.
  */
@@ -70,6 +72,7 @@ public final class AttioSimulator implements AutoCloseable {
     private final HttpClient webhookClient = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private volatile Duration latency = Duration.ZERO;
+    private volatile boolean checkAnswers = true;
     private int readsPerSecond = 100;
     private int writesPerSecond = 25;
     private long windowSecond;
@@ -153,7 +156,15 @@ public final class AttioSimulator implements AutoCloseable {
         this.writesPerSecond = writes;
     }
 
-    /** Every request that broke the OpenAPI contract, as "METHOD path: problem". */
+    /**
+     * Whether answers are checked against the document (on by default). Off only where the check's own CPU would
+     * distort what is measured (benchmarks) or serve no one (the sandbox); requests are always checked.
+     */
+    public void setCheckAnswers(boolean on) {
+        this.checkAnswers = on;
+    }
+
+    /** Every request, and every answer of the simulator, that broke the OpenAPI contract, as "METHOD path: problem". */
     public synchronized List<String> violations() {
         return List.copyOf(violations);
     }
@@ -360,9 +371,46 @@ public final class AttioSimulator implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+        checkAnswer(recorded, status, text);
         HttpServerResponse response = request.response();
         headers.forEach(response::putHeader);
         sendRaw(request, recorded, status, text, "application/json; charset=utf-8");
+    }
+
+    /**
+     * Every JSON answer is held to the document too, errors and 429s included: a success against the operation's
+     * documented schema, an error against Attio's error shape (the document lists too few error codes to hold them
+     * to its enums). A mismatch is a violation, so the test that caused it fails like one that sent a bad request.
+     */
+    private void checkAnswer(RecordedRequest recorded, int status, String text) {
+        if (!checkAnswers) {
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        OpenApiValidator.Match match = recorded.path().startsWith("/v2/") ? validator.match(recorded.method(), recorded.path()) : null;
+        try {
+            if (status < 300 && match != null) {
+                problems.addAll(validator.validateResponse(match, status, text));
+            } else if (status >= 400) {
+                JsonNode error = mapper.readTree(text);
+                if (error.path("status_code").asInt() != status || !error.path("type").isTextual()
+                        || !error.path("code").isTextual() || !error.path("message").isTextual()) {
+                    problems.add("error body is not {status_code: " + status + ", type, code, message}: " + text);
+                }
+            }
+        } catch (IOException e) {
+            problems.add("answer is not JSON: " + e.getMessage());
+        }
+        if (text.contains("\"target_url\":\"http://127.0.0.1") || text.contains("\"target_url\":\"http://localhost")) {
+            // the same local plain-http exception the simulator makes for webhook requests
+            problems.removeIf(p -> p.contains("target_url") && p.contains("https"));
+        }
+        if (!problems.isEmpty()) {
+            synchronized (this) {
+                problems.forEach(p -> violations.add("answer " + status + " to " + recorded.method() + " "
+                        + recorded.path() + ": " + p));
+            }
+        }
     }
 
     private void sendRaw(HttpServerRequest request, RecordedRequest recorded, int status, String body, String contentType) {
@@ -468,22 +516,54 @@ public final class AttioSimulator implements AutoCloseable {
         return envelope(UUID.randomUUID().toString(), event);
     }
 
-    private void emit(ObjectNode event) {
+    /** Attio's 27 event types, for {@link #subscribe}. */
+    public static final List<String> EVENT_TYPES = List.of("record.created", "record.updated", "record.deleted",
+            "record.merged", "list-entry.created", "list-entry.updated", "list-entry.deleted", "note.created",
+            "note.updated", "note.deleted", "note-content.updated", "task.created", "task.updated", "task.deleted",
+            "comment.created", "comment.resolved", "comment.unresolved", "comment.deleted", "list.created",
+            "list.updated", "list.deleted", "list-attribute.created", "list-attribute.updated",
+            "object-attribute.created", "object-attribute.updated", "workspace-member.created", "call-recording.created");
+
+    /**
+     * A webhook for every event type, with a secret the caller knows (what {@code POST /v2/webhooks} and copying its
+     * secret into the receiver's settings amount to); answers the webhook id.
+     */
+    public String subscribe(String targetUrl, String secret) {
+        String id = UUID.randomUUID().toString();
+        ObjectNode hook = NODES.objectNode();
+        hook.put("target_url", targetUrl);
+        ArrayNode subscriptions = hook.putArray("subscriptions");
+        EVENT_TYPES.forEach(t -> subscriptions.addObject().put("event_type", t).putNull("filter"));
+        hook.putObject("id").put("workspace_id", data.workspaceId).put("webhook_id", id);
+        hook.put("status", "active").put("created_at", data.timestamp()).put("secret", secret);
+        synchronized (data) {
+            data.webhooks.put(id, hook);
+        }
+        return id;
+    }
+
+    /** The events of one state change go out together: one delivery per webhook holding every event it subscribed to. */
+    private void emit(List<ObjectNode> events) {
         List<ObjectNode> hooks;
         synchronized (data) {
             hooks = data.webhooks.values().stream().map(ObjectNode::deepCopy).toList();
         }
-        String type = event.path("event_type").asText();
         for (ObjectNode hook : hooks) {
-            boolean subscribed = false;
-            for (JsonNode subscription : hook.path("subscriptions")) {
-                subscribed |= type.equals(subscription.path("event_type").asText())
-                        && Operations.filterMatches(subscription.path("filter"), event);
+            List<ObjectNode> subscribed = new ArrayList<>();
+            for (ObjectNode event : events) {
+                String type = event.path("event_type").asText();
+                for (JsonNode subscription : hook.path("subscriptions")) {
+                    if (type.equals(subscription.path("event_type").asText())
+                            && Operations.filterMatches(subscription.path("filter"), event)) {
+                        subscribed.add(event);
+                        break;
+                    }
+                }
             }
-            if (!subscribed) {
+            if (subscribed.isEmpty()) {
                 continue;
             }
-            String envelope = envelope(hook.path("id").path("webhook_id").asText(), event);
+            String envelope = envelope(hook.path("id").path("webhook_id").asText(), subscribed.toArray(JsonNode[]::new));
             byte[] bytes = envelope.getBytes(StandardCharsets.UTF_8);
             String signature = sign(bytes, hook.path("secret").asText());
             HttpRequest post = HttpRequest.newBuilder(URI.create(hook.path("target_url").asText()))

@@ -13,6 +13,7 @@ import java.util.UUID;
 final class Operations {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    static final int ATTRIBUTES_DEFAULT_PAGE = 10;
 
     private final SimulatorData data;
     private final Map<String, String> path;
@@ -41,12 +42,13 @@ final class Operations {
                 case "GET /v2/{target}/{identifier}/attributes/{attribute}/options" -> options("select");
                 case "GET /v2/{target}/{identifier}/attributes/{attribute}/statuses" -> options("status");
                 case "POST /v2/objects/{object}/records/query" -> wrap(data.query(data.object(path.get("object")),
-                        body.get("filter"), body.get("sorts"), number(body.get("limit"), 500), number(body.get("offset"), 0)));
+                        body.get("filter"), body.get("sorts"), limit(body.get("limit"), 500, 500), number(body.get("offset"), 0)));
                 case "POST /v2/objects/{object}/records" -> wrap(data.writeRecord(path.get("object"), null,
                         values("values"), SimulatorData.Mode.CREATE, null));
                 case "PUT /v2/objects/{object}/records" -> wrap(data.writeRecord(path.get("object"), null,
                         values("values"), SimulatorData.Mode.ASSERT, query.get("matching_attribute").get(0)));
                 case "GET /v2/objects/{object}/records/{record_id}" -> wrap(record());
+                case "GET /v2/objects/{object}/records/{record_id}/entries" -> recordEntries();
                 case "PATCH /v2/objects/{object}/records/{record_id}" -> wrap(data.writeRecord(path.get("object"),
                         path.get("record_id"), values("values"), SimulatorData.Mode.PATCH, null));
                 case "PUT /v2/objects/{object}/records/{record_id}" -> wrap(data.writeRecord(path.get("object"),
@@ -60,7 +62,7 @@ final class Operations {
                 case "GET /v2/lists" -> wrap(array(data.lists().stream().map(data::renderList).toList()));
                 case "GET /v2/lists/{list}" -> wrap(data.renderList(data.list(path.get("list"))));
                 case "POST /v2/lists/{list}/entries/query" -> wrap(data.query(data.list(path.get("list")),
-                        body.get("filter"), body.get("sorts"), number(body.get("limit"), 500), number(body.get("offset"), 0)));
+                        body.get("filter"), body.get("sorts"), limit(body.get("limit"), 500, 500), number(body.get("offset"), 0)));
                 case "POST /v2/lists/{list}/entries", "PUT /v2/lists/{list}/entries" -> {
                     JsonNode d = body.path("data");
                     yield wrap(data.writeEntry(path.get("list"), null, d.path("parent_object").asText(),
@@ -134,7 +136,23 @@ final class Operations {
     private JsonNode attributes() {
         SimulatorData.Container c = target();
         List<ObjectNode> all = c.attributes.values().stream().map(a -> data.renderAttribute(c, a)).toList();
-        return wrap(array(page(all, Integer.MAX_VALUE, Integer.MAX_VALUE)));
+        // Attio documents no default page size: a small one here makes a reader that never pages miss attributes
+        return wrap(array(page(all, ATTRIBUTES_DEFAULT_PAGE, Integer.MAX_VALUE)));
+    }
+
+    private JsonNode recordEntries() {
+        record();
+        String recordId = path.get("record_id");
+        List<ObjectNode> entries = new java.util.ArrayList<>();
+        for (SimulatorData.Container list : data.lists()) {
+            for (SimulatorData.Row row : list.rows.values()) {
+                if (recordId.equals(row.parentRecordId)) {
+                    entries.add(NODES.objectNode().put("list_id", list.id).put("list_api_slug", list.slug)
+                            .put("entry_id", row.id).put("created_at", row.createdAt));
+                }
+            }
+        }
+        return wrap(array(page(entries, 100, 1000)));
     }
 
     private JsonNode options(String type) {
@@ -227,7 +245,7 @@ final class Operations {
         data.notes.put(id, note);
         ObjectNode event = data.event("note.created", NODES.objectNode().put("workspace_id", data.workspaceId).put("note_id", id));
         event.put("parent_object_id", parent.id).put("parent_record_id", recordId);
-        data.eventSink.accept(event);
+        data.eventSink.accept(List.of(event));
         return wrap(note);
     }
 
@@ -283,7 +301,8 @@ final class Operations {
         task.putObject("created_by_actor").put("type", "api-token").put("id", data.apiTokenId);
         task.put("created_at", data.timestamp());
         data.tasks.put(id, task);
-        data.eventSink.accept(data.event("task.created", NODES.objectNode().put("workspace_id", data.workspaceId).put("task_id", id)));
+        data.eventSink.accept(List.of(data.event("task.created", NODES.objectNode().put("workspace_id", data.workspaceId)
+                .put("task_id", id))));
         return wrap(task);
     }
 
@@ -397,9 +416,22 @@ final class Operations {
     private <T> List<T> page(List<T> all, int defaultLimit, int maxLimit) {
         String limitText = param("limit");
         String offsetText = param("offset");
-        int limit = Math.min(limitText == null ? defaultLimit : Integer.parseInt(limitText), maxLimit);
+        int limit = limitText == null ? defaultLimit : Integer.parseInt(limitText);
         int offset = offsetText == null ? 0 : Integer.parseInt(offsetText);
+        if (limit < 1 || limit > maxLimit || offset < 0) {
+            // out of the documented bounds is refused, never quietly clamped: a client relying on it must fail here
+            throw AttioApiException.invalid("validation_type", "limit must be 1.." + maxLimit + " and offset >= 0.");
+        }
         return all.stream().skip(offset).limit(limit).toList();
+    }
+
+    /** A query body's limit: 1..max (Attio documents no more than 500 records per query page). */
+    private static long limit(JsonNode node, long fallback, long max) {
+        long limit = number(node, fallback);
+        if (limit < 1 || limit > max) {
+            throw AttioApiException.invalid("validation_type", "limit must be 1.." + max + ".");
+        }
+        return limit;
     }
 
     private static long number(JsonNode node, long fallback) {

@@ -80,6 +80,8 @@ public final class SimulatorData {
         final String plural;
         final String createdAt;
         String parentObject;
+        boolean slugHidden;
+        boolean parentById;
         final Map<String, Attribute> attributes = new LinkedHashMap<>();
         final LinkedHashMap<String, Row> rows = new LinkedHashMap<>();
         final Map<String, Map<String, String>> unique = new java.util.HashMap<>(); // slug -> value key -> row id
@@ -115,7 +117,9 @@ public final class SimulatorData {
     private long sequence;
     private Instant lastInstant = Instant.EPOCH;
     /** Called (outside no lock guarantees) with each event the API-visible state changes produce. */
-    volatile java.util.function.Consumer<ObjectNode> eventSink = event -> { };
+    volatile java.util.function.Consumer<List<ObjectNode>> eventSink = events -> { };
+    /** Who writes now: null for the API token; a workspace member during a change "in the UI". */
+    private String memberActing;
 
     SimulatorData(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -123,6 +127,44 @@ public final class SimulatorData {
     }
 
     // ------------------------------------------------------------------ public test API
+
+    /** The workspace members (copies): {id: {workspace_member_id}, first_name, last_name, email_address, ...}. */
+    public synchronized List<ObjectNode> members() {
+        return members.values().stream().map(ObjectNode::deepCopy).toList();
+    }
+
+    /**
+     * A change "in the UI": like a PATCH, but made by a workspace member (the first one), who is the actor of its
+     * webhook events and the {@code created_by_actor} of the values written.
+     */
+    public synchronized ObjectNode updateRecordInUi(String object, String recordId, JsonNode values) {
+        memberActing = members.keySet().iterator().next();
+        try {
+            return writeRecord(object, recordId, values, Mode.PATCH, null);
+        } finally {
+            memberActing = null;
+        }
+    }
+
+    /** Makes a list's entries name their parent object by id instead of slug, as Attio's answers may. */
+    public synchronized void entryParentById(String list) {
+        list(list).parentById = true;
+    }
+
+    /** Makes Attio answer {@code api_slug: null} for an object, as it may for some; reads by its id still work. */
+    public synchronized void hideApiSlug(String object) {
+        object(object).slugHidden = true;
+    }
+
+    /** Makes an attribute of an object or list required (or not), as a workspace admin can in Attio's settings. */
+    public synchronized void setRequired(String objectOrList, String slug, boolean required) {
+        Container c = objects.containsKey(objectOrList) ? object(objectOrList) : list(objectOrList);
+        Attribute a = c.attribute(slug);
+        if (a == null) {
+            throw new IllegalArgumentException(objectOrList + " has no attribute " + slug);
+        }
+        a.required = required;
+    }
 
     /** Number of records of an object (slug or id). */
     public synchronized int count(String object) {
@@ -183,6 +225,11 @@ public final class SimulatorData {
 
     public boolean deleteRecord(String object, String recordId) {
         return removeRecord(object, recordId);
+    }
+
+    /** Entry ids of a list, in creation order. */
+    public synchronized List<String> listEntryIds(String list) {
+        return new ArrayList<>(list(list).rows.keySet());
     }
 
     /** Record ids of an object in creation order. */
@@ -271,6 +318,10 @@ public final class SimulatorData {
         for (String title : List.of("Website", "Referral", "Event", "Outbound")) {
             addOption(people, leadSource, title);
         }
+        // types whose read form is no write form: a client that writes read values back breaks them
+        attribute(people, "owners", "Owners", "actor-reference").multiselect = true;
+        attribute(people, "primary_location", "Primary location", "location");
+        attribute(people, "linkedin", "LinkedIn", "text");
 
         attribute(deals, "name", "Deal name", "text").required = true;
         Attribute dealStage = attribute(deals, "stage", "Deal stage", "status");
@@ -279,11 +330,16 @@ public final class SimulatorData {
             addOption(deals, dealStage, title);
         }
         attribute(deals, "value", "Deal value", "currency").currency = "USD";
+        Attribute dealType = attribute(deals, "deal_type", "Deal type", "select");
+        dealType.required = true; // a workspace's own required attribute, beside Attio's
+        for (String title : List.of("New business", "Renewal")) {
+            addOption(deals, dealType, title);
+        }
         Attribute associated = attribute(deals, "associated_people", "Associated people", "record-reference");
         associated.multiselect = true;
         associated.allowedObjects.add(people.id);
 
-        Container sales = new Container(true, "sales", null, null, TIMESTAMP.format(now()));
+        Container sales = new Container(true, "sales", null, "Sales", TIMESTAMP.format(now()));
         sales.parentObject = "people";
         lists.put(sales.slug, sales);
         Attribute stage = attribute(sales, "stage", "Stage", "status");
@@ -291,6 +347,18 @@ public final class SimulatorData {
             addOption(sales, stage, title);
         }
         attribute(sales, "value", "Value", "currency").currency = "USD";
+
+        Container partners = new Container(true, "partners", null, "Partners", TIMESTAMP.format(now()));
+        partners.parentObject = "companies";
+        lists.put(partners.slug, partners);
+        Attribute tier = attribute(partners, "tier", "Tier", "status");
+        for (String title : List.of("Prospect", "Silver", "Gold")) {
+            addOption(partners, tier, title);
+        }
+        Container reviews = new Container(true, "deal_reviews", null, "Deal reviews", TIMESTAMP.format(now()));
+        reviews.parentObject = "deals";
+        lists.put(reviews.slug, reviews);
+        attribute(reviews, "verdict", "Verdict", "text");
 
         for (String[] m : new String[][]{{"Sam", "Sandbox", "sam@sandbox.example"}, {"Robin", "Rep", "robin@sandbox.example"}}) {
             String id = UUID.randomUUID().toString();
@@ -328,6 +396,7 @@ public final class SimulatorData {
         for (int i = 0; i < dealRows.length; i++) {
             ObjectNode values = NODES.objectNode();
             values.putArray("name").add(dealRows[i][0]);
+            values.putArray("deal_type").add(i == 0 ? "Renewal" : "New business");
             values.putArray("stage").add(dealRows[i][1]);
             values.putArray("value").addObject().put("currency_value", Double.parseDouble(dealRows[i][2]));
             values.putArray("associated_people").addObject().put("target_object", "people")
@@ -471,7 +540,7 @@ public final class SimulatorData {
         for (Container list : lists.values()) {
             list.rows.values().removeIf(e -> e.parentRecordId.equals(recordId));
         }
-        eventSink.accept(event("record.deleted", recordIdNode(c, row.id)));
+        eventSink.accept(List.of(event("record.deleted", recordIdNode(c, row.id))));
         return true;
     }
 
@@ -517,11 +586,10 @@ public final class SimulatorData {
         }
         ObjectNode result = render(c, row);
         if (created) {
-            eventSink.accept(entryEvent("list-entry.created", c, row, null));
-        } else {
-            for (String slug : changed) {
-                eventSink.accept(entryEvent("list-entry.updated", c, row, c.attributes.get(slug).id));
-            }
+            eventSink.accept(List.of(entryEvent("list-entry.created", c, row, null)));
+        } else if (!changed.isEmpty()) {
+            eventSink.accept(changed.stream().map(slug -> entryEvent("list-entry.updated", c, row, c.attributes.get(slug).id))
+                    .toList());
         }
         return result;
     }
@@ -530,7 +598,7 @@ public final class SimulatorData {
         Container c = list(list);
         Row row = c.rows.remove(entryId);
         if (row != null) {
-            eventSink.accept(entryEvent("list-entry.deleted", c, row, null));
+            eventSink.accept(List.of(entryEvent("list-entry.deleted", c, row, null)));
         }
         return row != null;
     }
@@ -649,6 +717,8 @@ public final class SimulatorData {
             case "personal-name": return v.path("full_name").asText();
             case "phone-number": return v.path("phone_number").asText();
             case "currency": return v.path("currency_value").asText();
+            case "actor-reference": return v.path("referenced_actor_id").asText();
+            case "location": return v.toString();
             default: return v.path("value").asText();
         }
     }
@@ -658,7 +728,7 @@ public final class SimulatorData {
         ObjectNode v = NODES.objectNode();
         v.put("active_from", formatted(at));
         v.putNull("active_until");
-        v.putObject("created_by_actor").put("type", "api-token").put("id", apiTokenId);
+        v.set("created_by_actor", actor());
         switch (a.type) {
             case "text" -> v.put("value", text(a, item, "value"));
             case "number", "rating" -> {
@@ -700,22 +770,14 @@ public final class SimulatorData {
                 v.put("domain", domain).put("root_domain", rootDomain(domain));
             }
             case "personal-name" -> {
-                String first;
-                String last;
-                String full;
-                if (item.isObject()) {
-                    first = item.path("first_name").asText("");
-                    last = item.path("last_name").asText("");
-                    full = item.path("full_name").asText((first + " " + last).trim());
-                } else if (item.isTextual()) {
-                    full = item.asText().trim();
-                    int space = full.lastIndexOf(' ');
-                    first = space < 0 ? full : full.substring(0, space);
-                    last = space < 0 ? "" : full.substring(space + 1);
-                } else {
-                    throw invalidValue(a, item);
+                // Attio's input form is the object with all three parts; a bare string or a partial object is refused
+                if (!item.isObject() || !item.path("first_name").isTextual() || !item.path("last_name").isTextual()
+                        || !item.path("full_name").isTextual()) {
+                    throw AttioApiException.invalid("validation_type", "Invalid value " + item + " for attribute \""
+                            + a.slug + "\": a personal-name needs first_name, last_name and full_name.");
                 }
-                v.put("first_name", first).put("last_name", last).put("full_name", full);
+                v.put("first_name", item.path("first_name").asText()).put("last_name", item.path("last_name").asText())
+                        .put("full_name", item.path("full_name").asText());
             }
             case "phone-number" -> {
                 String original = text(a, item, "original_phone_number");
@@ -725,10 +787,46 @@ public final class SimulatorData {
                     throw AttioApiException.invalid("validation_type", "Invalid phone number \"" + original + "\".");
                 }
                 if (country == null) {
-                    country = original.trim().startsWith("+44") ? "GB" : "US";
+                    // no guess: only an international number names its country, by its calling code
+                    country = callingCodeCountry(original.trim());
                 }
-                String e164 = original.trim().startsWith("+") ? "+" + digits : ("US".equals(country) ? "+1" : "+") + digits;
-                v.put("original_phone_number", original).put("country_code", country).put("phone_number", e164);
+                if (country == null) {
+                    throw AttioApiException.invalid("validation_type", "Phone number \"" + original
+                            + "\" needs a country_code or an international prefix.");
+                }
+                v.put("original_phone_number", original).put("country_code", country).put("phone_number", "+" + digits);
+            }
+            case "location" -> {
+                if (!item.isObject()) {
+                    throw invalidValue(a, item);
+                }
+                for (String field : LOCATION_FIELDS) {
+                    JsonNode f = item.path(field);
+                    if (f.isMissingNode() || !(f.isNull() || f.isTextual())) {
+                        throw AttioApiException.invalid("validation_type", "Invalid value for attribute \"" + a.slug
+                                + "\": location field \"" + field + "\" is required (a string or null).");
+                    }
+                }
+                if (item.size() != LOCATION_FIELDS.size()) {
+                    throw invalidValue(a, item);
+                }
+                v.setAll((ObjectNode) item);
+            }
+            case "actor-reference" -> {
+                String memberId = null;
+                if (item.isObject() && item.path("workspace_member_email_address").isTextual() && item.size() == 1) {
+                    String email = item.path("workspace_member_email_address").asText();
+                    memberId = members.values().stream().filter(m -> email.equalsIgnoreCase(m.path("email_address").asText()))
+                            .map(m -> m.path("id").path("workspace_member_id").asText()).findFirst().orElse(null);
+                } else if (item.isObject() && "workspace-member".equals(item.path("referenced_actor_type").asText())
+                        && item.size() == 2 && members.containsKey(item.path("referenced_actor_id").asText())) {
+                    memberId = item.path("referenced_actor_id").asText();
+                }
+                if (memberId == null) {
+                    throw AttioApiException.invalid("value_not_found", "Invalid value " + item + " for attribute \""
+                            + a.slug + "\": no such workspace member.");
+                }
+                v.put("referenced_actor_type", "workspace-member").put("referenced_actor_id", memberId);
             }
             case "record-reference" -> {
                 if (!item.isObject() || !item.path("target_object").isTextual()) {
@@ -760,6 +858,10 @@ public final class SimulatorData {
                 JsonNode n = item.isObject() ? item.path("currency_value") : item;
                 if (!n.isNumber()) {
                     throw invalidValue(a, item);
+                }
+                if (item.isObject() && item.has("currency_code") && !item.path("currency_code").asText().equals(a.currency)) {
+                    throw AttioApiException.invalid("validation_type", "Attribute \"" + a.slug + "\" is in "
+                            + a.currency + "; the currency code belongs to the attribute.");
                 }
                 v.set("currency_value", n);
                 v.put("currency_code", a.currency);
@@ -824,6 +926,18 @@ public final class SimulatorData {
     private static AttioApiException invalidValue(Attribute a, JsonNode item) {
         return AttioApiException.invalid("validation_type", "Invalid value " + item
                 + (a == null ? "" : " for attribute \"" + a.slug + "\" of type " + a.type) + ".");
+    }
+
+    private static final List<String> LOCATION_FIELDS = List.of("line_1", "line_2", "line_3", "line_4", "locality",
+            "region", "postcode", "country_code", "latitude", "longitude");
+
+    private static String callingCodeCountry(String number) {
+        for (String[] code : new String[][]{{"+44", "GB"}, {"+33", "FR"}, {"+49", "DE"}, {"+1", "US"}}) {
+            if (number.startsWith(code[0])) {
+                return code[1];
+            }
+        }
+        return null;
     }
 
     private static String rootDomain(String domain) {
@@ -935,10 +1049,6 @@ public final class SimulatorData {
                     Predicate<String> test = operators(name, condition, false);
                     all.add(r -> test.test(r.id));
                 }
-                case "parent_record_id" -> {
-                    Predicate<String> test = operators(name, condition, false);
-                    all.add(r -> r.parentRecordId != null && test.test(r.parentRecordId));
-                }
                 default -> {
                     Attribute a = c.attribute(name);
                     if (a == null) {
@@ -1048,7 +1158,8 @@ public final class SimulatorData {
         ObjectNode id = node.putObject("id").put("workspace_id", workspaceId);
         if (c.list) {
             id.put("list_id", c.id).put("entry_id", row.id);
-            node.put("parent_record_id", row.parentRecordId).put("parent_object", row.parentObject);
+            node.put("parent_record_id", row.parentRecordId)
+                    .put("parent_object", c.parentById ? object(row.parentObject).id : row.parentObject);
             node.put("created_at", row.createdAt);
         } else {
             id.put("object_id", c.id).put("record_id", row.id);
@@ -1079,14 +1190,17 @@ public final class SimulatorData {
     ObjectNode renderObject(Container c) {
         ObjectNode node = NODES.objectNode();
         node.putObject("id").put("workspace_id", workspaceId).put("object_id", c.id);
-        return node.put("api_slug", c.slug).put("singular_noun", c.singular).put("plural_noun", c.plural)
-                .put("created_at", c.createdAt);
+        node.put("api_slug", c.slug);
+        if (c.slugHidden) {
+            node.putNull("api_slug");
+        }
+        return node.put("singular_noun", c.singular).put("plural_noun", c.plural).put("created_at", c.createdAt);
     }
 
     ObjectNode renderList(Container c) {
         ObjectNode node = NODES.objectNode();
         node.putObject("id").put("workspace_id", workspaceId).put("list_id", c.id);
-        node.put("api_slug", c.slug).put("name", "Sales");
+        node.put("api_slug", c.slug).put("name", c.plural);
         node.putArray("parent_object").add(c.parentObject);
         node.put("workspace_access", "full-access");
         node.putArray("workspace_member_access");
@@ -1114,11 +1228,13 @@ public final class SimulatorData {
 
     private void emitRecordEvents(Container c, Row row, boolean created, List<String> changed) {
         if (created) {
-            eventSink.accept(event("record.created", recordIdNode(c, row.id)));
+            eventSink.accept(List.of(event("record.created", recordIdNode(c, row.id))));
             return;
         }
-        for (String slug : changed) {
-            eventSink.accept(event("record.updated", recordIdNode(c, row.id).put("attribute_id", c.attributes.get(slug).id)));
+        // one event per changed attribute, as Attio sends them, in one delivery
+        if (!changed.isEmpty()) {
+            eventSink.accept(changed.stream().map(slug -> event("record.updated",
+                    recordIdNode(c, row.id).put("attribute_id", c.attributes.get(slug).id))).toList());
         }
     }
 
@@ -1136,10 +1252,16 @@ public final class SimulatorData {
         return event;
     }
 
+    /** The actor of the write in progress: the API token, or the member acting in the UI. */
+    synchronized ObjectNode actor() {
+        return memberActing == null ? NODES.objectNode().put("type", "api-token").put("id", apiTokenId)
+                : NODES.objectNode().put("type", "workspace-member").put("id", memberActing);
+    }
+
     ObjectNode event(String type, ObjectNode id) {
         ObjectNode event = NODES.objectNode().put("event_type", type);
         event.set("id", id);
-        event.putObject("actor").put("type", "api-token").put("id", apiTokenId);
+        event.set("actor", actor());
         return event;
     }
 

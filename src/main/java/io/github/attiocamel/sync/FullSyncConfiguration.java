@@ -1,6 +1,7 @@
 package io.github.attiocamel.sync;
 
 import io.github.attiocamel.gateway.AttioGateway;
+import io.github.attiocamel.gateway.SchemaCheck;
 import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.store.WorkTracker;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,6 +33,10 @@ public class FullSyncConfiguration implements CamelConfiguration {
     int concurrentRuns;
     @PropertyInject("attio.sync.sort")
     String sort;
+    @PropertyInject("attio.sync.objects")
+    String objects;
+    @PropertyInject("attio.sync.lists")
+    String lists;
 
     @BindToRegistry(value = "syncRunRepository", lazy = true)
     public SyncRunRepository runs(@BeanInject("workTracker") WorkTracker tracker) {
@@ -73,7 +78,10 @@ public class FullSyncConfiguration implements CamelConfiguration {
         return service;
     }
 
-    /** Refuses start-up on settings no run could work with, before any route starts. */
+    /**
+     * Refuses start-up on settings no run could work with, before any route starts, and declares the objects and
+     * lists the schedule syncs for the attio-schema readiness check.
+     */
     @Override
     public void configure(CamelContext context) {
         if (pageSize < 1 || pageSize > 500) {
@@ -82,5 +90,14 @@ public class FullSyncConfiguration implements CamelConfiguration {
         if (parallelPages < 1 || concurrentRuns < 1) {
             throw new IllegalArgumentException("attio.sync.parallel-pages and attio.sync.concurrent-runs must be >= 1");
         }
+        SchemaCheck check = context.getRegistry().lookupByNameAndType("attioSchemaCheck", SchemaCheck.class);
+        if (check != null) {
+            slugs(objects).forEach(o -> check.expect("attio.sync.objects", "objects", o));
+            slugs(lists).forEach(l -> check.expect("attio.sync.lists", "lists", l));
+        }
+    }
+
+    private static List<String> slugs(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 }

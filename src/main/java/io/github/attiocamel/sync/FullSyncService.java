@@ -3,6 +3,7 @@ package io.github.attiocamel.sync;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.attiocamel.api.NotFoundException;
 import io.github.attiocamel.api.ValidationException;
 import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.mirror.MirrorKind;
@@ -106,6 +107,24 @@ public final class FullSyncService {
                     "must be a slug or id (letters, digits, '-', '_')"));
         }
         return mirrorKind;
+    }
+
+    /** The object or list exists in the workspace (schema cache); otherwise 404 naming the ones that do. */
+    public void requireKnown(String kind, String target) {
+        boolean records = !"entries".equals(kind);
+        AttioGateway gw = gateway.get();
+        List<JsonNode> known = records ? gw.objects() : gw.lists();
+        List<String> slugs = new java.util.ArrayList<>();
+        for (JsonNode item : known) {
+            String slug = item.path("api_slug").asText(null);
+            String id = item.path("id").path(records ? "object_id" : "list_id").asText();
+            if (target.equals(slug) || target.equals(id)) {
+                return;
+            }
+            slugs.add(slug == null ? id : slug);
+        }
+        throw new NotFoundException("Attio has no " + (records ? "object" : "list") + " '" + target + "'; known: "
+                + String.join(", ", slugs));
     }
 
     /** A run the tracker adopted from a process that stopped: it waits for a slot like a new one. */

@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Webhook events name objects and lists by UUID; the mirror, the record cache and the change feed use slugs. The
+ * Webhook events name objects and lists by UUID; the mirror, the record cache and the change feed use slugs (or the
+ * id, for an object or list whose api_slug Attio answers null). The
  * gateway's schema calls are cached, so this costs no request per event. An id the cached schema does not know (an
  * object created since) refreshes the schema once before giving up.
  */
@@ -44,8 +45,10 @@ final class SchemaResolver {
 
     private static String find(List<JsonNode> items, String idOrSlug, String idField) {
         for (JsonNode item : items) {
-            String slug = item.path("api_slug").asText(null);
-            if (idOrSlug.equals(item.path("id").path(idField).asText(null)) || idOrSlug.equals(slug)) {
+            String id = item.path("id").path(idField).asText(null);
+            // Attio may answer api_slug null: the id then names it, in paths as in the mirror
+            String slug = item.path("api_slug").isTextual() ? item.path("api_slug").asText() : id;
+            if (idOrSlug.equals(id) || idOrSlug.equals(slug)) {
                 return slug;
             }
         }

@@ -125,7 +125,7 @@ public final class WebhookMirrorService {
         if (fetched.isEmpty()) {
             return entryGone(list, entryId, receivedAt);
         }
-        JsonNode entry = fetched.get();
+        JsonNode entry = parentAsSlug(fetched.get());
         JsonNode values = MirrorRows.values(MirrorKind.ENTRIES, entry);
         return switch (mirror.upsert(MirrorRows.of(MirrorKind.ENTRIES, list, entry, Instant.now(), SOURCE))) {
             case CREATED -> HandlerResult.of(List.of(
@@ -142,6 +142,18 @@ public final class WebhookMirrorService {
         String entryId = required(e, "id", "entry_id");
         ledger.forget("entry:" + list + ":" + entryId);
         return entryGone(list, entryId, receivedAt);
+    }
+
+    /** An entry's parent_object may come as the object's id or slug (or a one-slug array): the mirror keeps slugs. */
+    private JsonNode parentAsSlug(JsonNode entry) {
+        JsonNode parent = entry.path("parent_object");
+        String value = parent.isArray() ? parent.path(0).asText(null) : parent.isTextual() ? parent.asText() : null;
+        if (value == null) {
+            return entry;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode copy = entry.deepCopy();
+        copy.put("parent_object", schema.objectSlug(value));
+        return copy;
     }
 
     private HandlerResult entryGone(String list, String entryId, Instant occurredAt) {
@@ -174,7 +186,13 @@ public final class WebhookMirrorService {
             }
             case "comment" -> {
                 collection = "comments";
-                id = required(e, "id", "comment_id");
+                // the key is not confirmed by Attio's docs: a different shape is dead-lettered showing the keys it has
+                id = text(e, "id", "comment_id");
+                if (id == null || id.isBlank()) {
+                    List<String> keys = new ArrayList<>();
+                    e.path("id").fieldNames().forEachRemaining(keys::add);
+                    throw new UnprocessableEventException(eventType + " has no id.comment_id (id has " + keys + ")");
+                }
             }
             default -> throw new UnprocessableEventException("not an activity event: " + eventType);
         }

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ContactsBenchmarkTest {
 
     @RegisterExtension
-    static final SimulatorExtension ATTIO = new SimulatorExtension();
+    static final SimulatorExtension ATTIO = SimulatorExtension.forBenchmarks();
 
     @Test
     void contactsPerSecondAtTheDefaultBudgetAndWithTheBudgetLifted() {

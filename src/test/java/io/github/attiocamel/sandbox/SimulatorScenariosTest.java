@@ -161,7 +161,7 @@ class SimulatorScenariosTest {
         sim.setRateLimits(1, 1);
         SimulatorData data = sim.data();
         int before = data.count("deals");
-        ObjectNode values = (ObjectNode) JSON.readTree("{\"name\":[\"Direct\"],\"stage\":[\"Won\"],\"value\":[{\"currency_value\":42}]}");
+        ObjectNode values = (ObjectNode) JSON.readTree("{\"name\":[\"Direct\"],\"deal_type\":[\"Renewal\"],\"stage\":[\"Won\"],\"value\":[{\"currency_value\":42}]}");
         String id = data.createRecord("deals", values).path("id").path("record_id").asText();
         data.updateRecord("deals", id, JSON.readTree("{\"stage\":[\"Lost\"]}"));
         assertThat(data.getRecord("deals", id).path("values").path("stage").path(0).path("status").path("title").asText()).isEqualTo("Lost");

@@ -56,7 +56,7 @@ class FullSyncBenchmarkTest {
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
 
     @RegisterExtension
-    static final SimulatorExtension ATTIO = new SimulatorExtension();
+    static final SimulatorExtension ATTIO = SimulatorExtension.forBenchmarks();
 
     private long peakHeapMb;
 

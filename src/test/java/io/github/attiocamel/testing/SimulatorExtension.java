@@ -19,7 +19,8 @@ import java.util.List;
  *
  * <p>After each test it FAILS the test if the simulator recorded OpenAPI violations the test did not clear
  * ({@link AttioSimulator#clearViolations()}): that is how the suite proves every request we send conforms to
- * Attio's contract. A test that provokes a violation on purpose asserts it and clears it. Before each test, faults,
+ * Attio's contract, and every answer the simulator gives keeps it too. A test that provokes a violation on purpose
+ * asserts it and clears it. Before each test, faults,
  * latency, the request log and rate limits (back to Attio's 100/25) are reset; data persists across the class.
  */
 public final class SimulatorExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
@@ -27,6 +28,20 @@ public final class SimulatorExtension implements BeforeAllCallback, AfterAllCall
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SimulatorExtension.class);
     private volatile AttioSimulator simulator;
+    private final boolean checkAnswers;
+
+    public SimulatorExtension() {
+        this(true);
+    }
+
+    private SimulatorExtension(boolean checkAnswers) {
+        this.checkAnswers = checkAnswers;
+    }
+
+    /** For benchmarks: the simulator's answers go unchecked, so the check's CPU is not measured with the bundle. */
+    public static SimulatorExtension forBenchmarks() {
+        return new SimulatorExtension(false);
+    }
 
     public AttioSimulator simulator() {
         if (simulator == null) {
@@ -46,6 +61,7 @@ public final class SimulatorExtension implements BeforeAllCallback, AfterAllCall
     @Override
     public void beforeAll(ExtensionContext context) {
         simulator = AttioSimulator.start(0);
+        simulator.setCheckAnswers(checkAnswers);
         context.getStore(NAMESPACE).put(AttioSimulator.class, simulator);
     }
 

@@ -4,6 +4,7 @@ import io.github.attiocamel.config.MessageContract;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.micrometer.MicrometerConstants;
@@ -25,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The real router YAML sends each of Attio's 27 event types to its handler route, and a type it does not know to
- * attio-event-unknown; the handlers are stand-ins that only record what reached them.
+ * attio-event-unknown (which fails it as unprocessable, to be dead-lettered); the handlers are stand-ins that only record what reached them.
  */
 class EventRouterTest {
 
@@ -112,16 +113,19 @@ class EventRouterTest {
     }
 
     @Test
-    void anUnknownTypeIsCountedAndReachesNoHandler() throws Exception {
+    void anUnknownTypeIsCountedReachesNoHandlerAndFailsAsUnprocessable() throws Exception {
         for (String handler : HANDLER_ROUTES) {
             camel.getEndpoint("mock:" + handler, MockEndpoint.class).expectedMessageCount(0);
         }
         double before = unknownCount();
 
-        route("record.archived");
+        Exchange result = route("record.archived");
 
         MockEndpoint.assertIsSatisfied(camel);
         assertThat(unknownCount()).isEqualTo(before + 1);
+        // unprocessable: the inbox dead-letters it at once instead of dropping it
+        assertThat(result.getException()).isInstanceOf(UnprocessableEventException.class)
+                .hasMessageContaining("record.archived");
     }
 
     private static double unknownCount() {
@@ -129,8 +133,8 @@ class EventRouterTest {
         return counter == null ? 0 : counter.count();
     }
 
-    private static void route(String eventType) {
-        template.send("direct:attio-event-router", exchange -> {
+    private static Exchange route(String eventType) {
+        return template.send("direct:attio-event-router", exchange -> {
             exchange.setVariable(MessageContract.EVENT_TYPE, eventType);
             exchange.setVariable(MessageContract.INBOX_ID, 1L);
             exchange.getMessage().setBody(Map.of("event_type", eventType, "id", Map.of()));

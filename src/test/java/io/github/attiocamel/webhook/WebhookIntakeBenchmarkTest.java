@@ -49,7 +49,7 @@ class WebhookIntakeBenchmarkTest {
     static final long DEADLINE_MS = 20_000;
 
     @RegisterExtension
-    static final SimulatorExtension ATTIO = new SimulatorExtension();
+    static final SimulatorExtension ATTIO = SimulatorExtension.forBenchmarks();
 
     @Test
     void signedDeliveriesPerSecondAndIntakeLatency() throws Exception {
