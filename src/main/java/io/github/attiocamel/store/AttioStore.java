@@ -30,9 +30,13 @@ public final class AttioStore implements Closeable {
                 .migrate();
     }
 
-    /** H2 in file mode under the data directory; AUTO_SERVER off: one process owns the file. */
+    /**
+     * H2 in file mode under the data directory; AUTO_SERVER off: one process owns the file. WRITE_DELAY=0 makes
+     * every commit write its changes to the file before it returns (H2 otherwise keeps them in memory for up to half
+     * a second), so what the bundle acknowledged (a webhook's 200, a batch's 202, a queued sync) survives a kill.
+     */
     public static String h2FileUrl(String dataDir) {
-        return "jdbc:h2:file:" + dataDir.replace('\\', '/') + "/attio;DB_CLOSE_ON_EXIT=FALSE";
+        return "jdbc:h2:file:" + dataDir.replace('\\', '/') + "/attio;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     }
 
     public DataSource dataSource() {
