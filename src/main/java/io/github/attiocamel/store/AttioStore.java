@@ -14,8 +14,12 @@ import java.io.Closeable;
 public final class AttioStore implements Closeable {
 
     private final HikariDataSource dataSource;
+    private final boolean ownedByOneProcess;
 
     public AttioStore(String jdbcUrl, String user, String password, int maxPoolSize) {
+        String url = jdbcUrl.toUpperCase(java.util.Locale.ROOT);
+        this.ownedByOneProcess = (url.startsWith("JDBC:H2:FILE:") || url.startsWith("JDBC:H2:MEM:"))
+                && !url.contains("AUTO_SERVER=TRUE");
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
@@ -37,6 +41,14 @@ public final class AttioStore implements Closeable {
      */
     public static String h2FileUrl(String dataDir) {
         return "jdbc:h2:file:" + dataDir.replace('\\', '/') + "/attio;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+    }
+
+    /**
+     * True for embedded H2 (file or memory, no AUTO_SERVER): no other process can open it while this one runs, so
+     * whatever claims the store holds at start-up were left by an earlier incarnation and are free at once.
+     */
+    public boolean ownedByOneProcess() {
+        return ownedByOneProcess;
     }
 
     public DataSource dataSource() {

@@ -149,6 +149,10 @@ public final class BundleProcess implements AutoCloseable {
                 kill();
             }
         }
+        if (Boolean.getBoolean("attio.test.keep-data")) {
+            System.out.println("[bundle-process] data and logs kept in " + dataDir);
+            return;
+        }
         try (var paths = Files.walk(dataDir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

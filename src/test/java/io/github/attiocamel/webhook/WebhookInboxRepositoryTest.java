@@ -1,10 +1,13 @@
 package io.github.attiocamel.webhook;
 
 import io.github.attiocamel.store.AttioStore;
+import io.github.attiocamel.store.WorkRepository;
+import io.github.attiocamel.store.WorkTracker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -28,7 +31,13 @@ class WebhookInboxRepositoryTest {
     void openStore() {
         store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 8);
         deadLetters = new DeadLetterRepository(store.dataSource());
-        inbox = new WebhookInboxRepository(store.dataSource(), deadLetters);
+        inbox = new WebhookInboxRepository(store.dataSource(), deadLetters, "holder-a");
+        tracker("holder-a").showPresence();
+    }
+
+    private WorkTracker tracker(String holder) {
+        return new WorkTracker(new WorkRepository(store.dataSource(), holder), Duration.ofSeconds(10),
+                Clock.systemUTC());
     }
 
     @AfterEach
@@ -66,7 +75,7 @@ class WebhookInboxRepositoryTest {
         List<InboxRow> first = inbox.claim(10, t0, t0.minusSeconds(1), t0.minusSeconds(60));
         assertThat(first).extracting(InboxRow::idempotencyKey).containsExactly("a");
         assertThat(first.get(0).attempts()).isEqualTo(1);
-        // claimed: nobody else gets it until the lease is over
+        // claimed by a live process: nobody else gets it until that process shows no life
         assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(60))).extracting(InboxRow::idempotencyKey).containsExactly("b");
         assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(60))).isEmpty();
         assertThat(inbox.claim(10, t0.plusSeconds(120), t0, t0.plusSeconds(60))).hasSize(2);
@@ -79,6 +88,39 @@ class WebhookInboxRepositoryTest {
             assertThat(r.body()).isEqualTo("{\"n\":1,\"retry\":true}");
             assertThat(r.attempts()).isEqualTo(3);
         });
+    }
+
+    @Test
+    void aClaimIsTakenOverOnlyOnceItsClaimerShowsNoLifeAndTheOldClaimerCannotFinishIt() {
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        inbox.accept("a", "{}", t0.minusSeconds(1));
+        InboxRow mine = inbox.claim(10, t0, t0, t0.minusSeconds(10)).get(0);
+        WorkTracker b = tracker("holder-b");
+        b.showPresence();
+        WebhookInboxRepository other = new WebhookInboxRepository(store.dataSource(), deadLetters, "holder-b");
+        // holder-a renewed its presence within the last 10 s: alive, its claim stays its own
+        assertThat(other.claim(10, t0, t0, t0.minusSeconds(10))).isEmpty();
+        // seen from 11 s later holder-a is silent: taken over, and its late outcome is refused
+        List<InboxRow> taken = other.claim(10, t0.plusSeconds(11), t0, t0.plusSeconds(1));
+        assertThat(taken).extracting(InboxRow::id).containsExactly(mine.id());
+        assertThat(inbox.finish(mine.id(), List.of(DeadLetter.of("webhook", "{}", "late", null, null)), null, t0))
+                .isFalse();
+        assertThat(deadLetters.count()).isZero();
+        assertThat(other.finish(mine.id(), List.of(), null, t0)).isTrue();
+        assertThat(inbox.countByState()).containsOnlyKeys("done");
+    }
+
+    @Test
+    void aCleanStopFreesTheClaimsAtOnce() {
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        WorkTracker c = tracker("holder-c");
+        c.showPresence();
+        WebhookInboxRepository stopping = new WebhookInboxRepository(store.dataSource(), deadLetters, "holder-c");
+        inbox.accept("a", "{}", t0.minusSeconds(1));
+        assertThat(stopping.claim(10, t0, t0, t0.minusSeconds(10))).hasSize(1);
+        assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(10))).isEmpty();
+        c.release();
+        assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(10))).hasSize(1);
     }
 
     @Test
