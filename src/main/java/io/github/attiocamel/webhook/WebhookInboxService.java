@@ -69,7 +69,7 @@ public final class WebhookInboxService {
      * Returns only once the row is committed: the 200 that follows is a promise not to lose it.
      */
     public boolean accept(@Variable(MessageContract.DELIVERY_KEY) String key, @Body byte[] body) {
-        boolean stored = inbox.accept(key, new String(body, java.nio.charset.StandardCharsets.UTF_8), Instant.now());
+        boolean stored = inbox.accept(key, JsonText.decode(body), Instant.now());
         if (!stored) {
             LOG.info("[attio-webhook] duplicate delivery {} answered 200, not processed again", key);
         }
