@@ -91,11 +91,12 @@ final class WebhookInboxRepository {
      */
     public List<InboxRow> claim(int limit, Instant now, Instant readyBefore, Instant claimersStaleBefore) {
         try {
-            List<InboxRow> candidates = jdbc.query("SELECT id, idempotency_key, received_at, body, attempts FROM webhook_inbox "
+            List<InboxRow> candidates = jdbc.query("SELECT id, idempotency_key, received_at, body, attempts, "
+                            + "dead_letter_id FROM webhook_inbox "
                             + "WHERE (state = 'received' AND received_at <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) "
                             + "OR (state = 'processing' AND NOT " + CLAIMER_ALIVE + ") ORDER BY id LIMIT ?",
                     (rs, i) -> new InboxRow(rs.getLong(1), rs.getString(2), instant(rs.getObject(3, OffsetDateTime.class)),
-                            rs.getString(4), rs.getInt(5) + 1),
+                            rs.getString(4), rs.getInt(5) + 1, rs.getLong(6)),
                     utc(readyBefore), utc(now), WorkRepository.ts(claimersStaleBefore), limit);
             if (candidates.isEmpty()) {
                 return candidates;
@@ -145,7 +146,7 @@ final class WebhookInboxRepository {
      */
     public boolean finish(long id, List<DeadLetter> dead, String lastError, Instant now) {
         return write("finish", id, () -> {
-            dead.forEach(d -> deadLetters.insert(d, now));
+            dead.forEach(d -> deadLetters.record(d, now));
             return jdbc.update("UPDATE webhook_inbox SET state = 'done', processed_at = ?, claimed_at = NULL, "
                     + "claimed_by = NULL, last_error = ? WHERE id = ? AND state = 'processing' AND claimed_by = ?",
                     utc(now), lastError == null ? null : DeadLetterRepository.truncate(lastError), id, holder);
@@ -160,7 +161,7 @@ final class WebhookInboxRepository {
     public boolean retryLater(long id, String remainingBody, String error, Instant nextAttemptAt, boolean countAttempt,
                               List<DeadLetter> dead, Instant now) {
         return write("reschedule", id, () -> {
-            dead.forEach(d -> deadLetters.insert(d, now));
+            dead.forEach(d -> deadLetters.record(d, now));
             return jdbc.update("UPDATE webhook_inbox SET state = 'received', body = ?, last_error = ?, "
                     + "next_attempt_at = ?, claimed_at = NULL, claimed_by = NULL, attempts = attempts - ? "
                     + "WHERE id = ? AND state = 'processing' AND claimed_by = ?", remainingBody,
@@ -168,10 +169,21 @@ final class WebhookInboxRepository {
         });
     }
 
-    /** Re-injects a dead letter as a new delivery (its own key: it must not be taken for a duplicate). */
-    public void replay(long deadLetterId, String key, String body, Instant now) {
-        write("replay dead letter", deadLetterId, () -> {
-            insert(key, body, now);
+    /**
+     * Re-injects a dead letter as a new delivery (its own key: it must not be taken for a duplicate) pointing back at
+     * the letter; false, nothing written, while an earlier replay of it is still waiting or being processed. The
+     * letter's row is locked first, so two concurrent replays cannot both find none pending.
+     */
+    public boolean replay(long deadLetterId, String key, String body, Instant now) {
+        return write("replay dead letter", deadLetterId, () -> {
+            deadLetters.lock(deadLetterId);
+            Integer pending = jdbc.queryForObject("SELECT COUNT(*) FROM webhook_inbox WHERE dead_letter_id = ? "
+                    + "AND state IN ('received', 'processing')", Integer.class, deadLetterId);
+            if (pending != null && pending > 0) {
+                return 0;
+            }
+            jdbc.update("INSERT INTO webhook_inbox (idempotency_key, received_at, body, state, attempts, dead_letter_id) "
+                    + "VALUES (?, ?, ?, 'received', 0, ?)", key, utc(now), body, deadLetterId);
             deadLetters.markReplayed(deadLetterId, now);
             return 1;
         });

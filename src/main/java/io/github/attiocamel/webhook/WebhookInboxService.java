@@ -133,7 +133,7 @@ public final class WebhookInboxService {
                 // the breaker is open: Attio is down, the event is fine; an outage must not use up its attempts
                 retry.add(failure);
             } else if (lastAttempt || !isRetriable(failure.error())) {
-                dead.add(deadLetter(failure));
+                dead.add(row.deadLetterId() == 0 ? deadLetter(failure) : deadLetter(failure).replacing(row.deadLetterId()));
                 LOG.warn("[attio-webhook] inbox={} {} dead-lettered after {} attempt(s): {}", row.id(),
                         eventType(failure), row.attempts(), describe(failure.error()));
             } else {
@@ -175,8 +175,9 @@ public final class WebhookInboxService {
         if (row.attempts() >= settings.maxAttempts() || !isRetriable(error)) {
             LOG.warn("[attio-webhook] inbox={} dead-lettered whole after {} attempt(s): {}", row.id(), row.attempts(),
                     reason);
-            written = inbox.finish(row.id(), List.of(DeadLetter.of(DEAD_LETTER_SOURCE, row.body(), reason, null, null)),
-                    reason, now);
+            DeadLetter letter = DeadLetter.of(DEAD_LETTER_SOURCE, row.body(), reason, null, null);
+            written = inbox.finish(row.id(), List.of(row.deadLetterId() == 0 ? letter
+                    : letter.replacing(row.deadLetterId())), reason, now);
         } else {
             Instant next = now.plus(backoff(row.attempts(), List.of()));
             LOG.info("[attio-webhook] inbox={} failed (attempt {}/{}), retry at {}: {}", row.id(), row.attempts(),
@@ -197,8 +198,11 @@ public final class WebhookInboxService {
         }
     }
 
-    /** Re-injects a webhook dead letter into the inbox as a one-event delivery with a key of its own. */
-    public void replay(long deadLetterId) {
+    /**
+     * Re-injects a webhook dead letter into the inbox as a one-event delivery with a key of its own; false when a
+     * replay of it is still pending (one at a time: a replay that fails again updates the letter).
+     */
+    public boolean replay(long deadLetterId) {
         DeadLetter letter = deadLetters.find(deadLetterId)
                 .orElseThrow(() -> new IllegalArgumentException("no dead letter " + deadLetterId));
         ObjectNode envelope = MAPPER.createObjectNode().put("webhook_id", "replay");
@@ -207,9 +211,13 @@ public final class WebhookInboxService {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("dead letter " + deadLetterId + " holds no JSON event", e);
         }
-        inbox.replay(deadLetterId, "replay:" + deadLetterId + ":" + (letter.replayCount() + 1), envelope.toString(),
-                Instant.now());
+        if (!inbox.replay(deadLetterId, "replay:" + deadLetterId + ":" + (letter.replayCount() + 1),
+                envelope.toString(), Instant.now())) {
+            LOG.info("[attio-webhook] dead letter {} not replayed again: its last replay is still pending", deadLetterId);
+            return false;
+        }
         LOG.info("[attio-webhook] dead letter {} replayed into the inbox", deadLetterId);
+        return true;
     }
 
     static boolean isRetriable(Throwable error) {

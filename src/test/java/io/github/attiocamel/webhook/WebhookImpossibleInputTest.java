@@ -111,6 +111,49 @@ class WebhookImpossibleInputTest {
         assertThat(letters.path("data").toString()).contains("is not JSON");
     }
 
+    @Test
+    void replaysOfAStillFailingDeadLetterUpdateThatLetterOneAtATime() throws Exception {
+        // an object Attio does not know: permanent, dead-lettered at once and on every replay
+        AttioSimulator sim = ATTIO.simulator();
+        String unknownObject = UUID.randomUUID().toString();
+        byte[] body = sim.envelope("w", sim.event("record.created", sim.eventId().put("object_id", unknownObject)
+                .put("record_id", UUID.randomUUID().toString()))).getBytes(StandardCharsets.UTF_8);
+        assertThat(post("/webhooks/attio", body, AttioSimulator.sign(body, RunningBundle.WEBHOOK_SECRET)).statusCode())
+                .isEqualTo(200);
+        long before = sql("SELECT COUNT(*) FROM dead_letter");
+        await().atMost(Duration.ofSeconds(20)).until(() -> letterId(unknownObject) > 0);
+        long letter = letterId(unknownObject);
+        assertThat(sql("SELECT COUNT(*) FROM dead_letter")).isEqualTo(before + 1);
+
+        // a second replay while the first is still queued adds nothing
+        assertThat(replay(letter).path("outcome").asText()).isEqualTo("replayed");
+        assertThat(replay(letter).path("outcome").asText()).isIn("pending", "replayed");
+        for (int i = 0; i < 20; i++) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> sql("SELECT COUNT(*) FROM webhook_inbox WHERE "
+                    + "idempotency_key LIKE ? AND state <> 'done'", "replay:" + letter + ":%") == 0);
+            replay(letter);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> sql("SELECT COUNT(*) FROM webhook_inbox WHERE "
+                + "idempotency_key LIKE ? AND state <> 'done'", "replay:" + letter + ":%") == 0);
+        assertThat(sql("SELECT COUNT(*) FROM dead_letter")).as("dead letters").isEqualTo(before + 1);
+        long replays = sql("SELECT replay_count FROM dead_letter WHERE id = ?", letter);
+        assertThat(replays).isBetween(21L, 22L);
+        assertThat(sql("SELECT COUNT(*) FROM webhook_inbox WHERE idempotency_key LIKE ?", "replay:" + letter + ":%"))
+                .as("replays queued").isEqualTo(replays);
+    }
+
+    private static long letterId(String payloadPart) throws Exception {
+        return sql("SELECT COALESCE(MAX(id), 0) FROM dead_letter WHERE payload LIKE ?", "%" + payloadPart + "%");
+    }
+
+    private static JsonNode replay(long letter) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(bundle.httpUrl() + "/api/dead-letters/"
+                        + letter + "/replay")).header("Authorization", "Bearer " + RunningBundle.API_TOKEN)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        return JSON.readTree(r.body());
+    }
+
     private static byte[] envelope(String recordId, Charset charset) {
         return ATTIO.simulator().recordEvent("record.updated", "people", recordId).getBytes(charset);
     }
