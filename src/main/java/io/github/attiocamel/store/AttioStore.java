@@ -2,16 +2,22 @@ package io.github.attiocamel.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import org.flywaydb.core.Flyway;
 
 import javax.sql.DataSource;
 import java.io.Closeable;
+import java.sql.SQLException;
+import java.util.Set;
 
 /**
  * The embedded store: a pooled DataSource (H2 file mode by default, any JDBC URL such as PostgreSQL) migrated by
  * Flyway at start-up, so every table later code relies on exists before the first route starts.
  */
 public final class AttioStore implements Closeable {
+
+    /** H2's "database closed", "closed at shutdown" and "general error" (a failed write): the session is gone. */
+    private static final Set<Integer> H2_CLOSED = Set.of(90098, 90121, 50000);
 
     private final HikariDataSource dataSource;
     private final boolean ownedByOneProcess;
@@ -26,6 +32,15 @@ public final class AttioStore implements Closeable {
         config.setPassword(password);
         config.setMaximumPoolSize(maxPoolSize);
         config.setPoolName("attio-store");
+        // H2 closes its database when a write fails (a full disk); such a connection is dropped, so the next one
+        // opens the database again once it can write instead of every pooled one answering "closed" until a restart
+        config.setExceptionOverride(new SQLExceptionOverride() {
+            @java.lang.Override
+            public SQLExceptionOverride.Override adjudicate(SQLException e) {
+                return H2_CLOSED.contains(e.getErrorCode()) ? SQLExceptionOverride.Override.MUST_EVICT
+                        : SQLExceptionOverride.Override.CONTINUE_EVICT;
+            }
+        });
         this.dataSource = new HikariDataSource(config);
         Flyway.configure(AttioStore.class.getClassLoader())
                 .dataSource(dataSource)
