@@ -58,15 +58,24 @@ final class WebhookInboxRepository {
         this.deadLetters = deadLetters;
     }
 
-    /** Remembers the key and stores the delivery atomically; false when the key was already seen (a duplicate). */
-    public boolean accept(String idempotencyKey, String body, Instant receivedAt) {
+    /**
+     * Remembers the key and stores the delivery atomically; false for a duplicate: the key was already seen, or the
+     * same body ({@code bodyHash}, null: not checked) is still waiting or being processed under another key (then
+     * this key is remembered, so its own retries are duplicates too).
+     */
+    public boolean accept(String idempotencyKey, String body, String bodyHash, Instant receivedAt) {
         try {
             Boolean stored = tx.execute(status -> {
                 if (!keys.add(idempotencyKey)) {
                     status.setRollbackOnly();
                     return false;
                 }
-                insert(idempotencyKey, body, receivedAt);
+                if (bodyHash != null && !jdbc.queryForList("SELECT id FROM webhook_inbox WHERE body_hash = ? AND "
+                        + "state IN ('received', 'processing') FETCH FIRST 1 ROWS ONLY", Long.class, bodyHash).isEmpty()) {
+                    return false;
+                }
+                jdbc.update("INSERT INTO webhook_inbox (idempotency_key, received_at, body, state, attempts, body_hash) "
+                        + "VALUES (?, ?, ?, 'received', 0, ?)", idempotencyKey, utc(receivedAt), body, bodyHash);
                 return true;
             });
             return Boolean.TRUE.equals(stored);
@@ -233,11 +242,6 @@ final class WebhookInboxRepository {
                 return false;
             }
         }
-    }
-
-    private void insert(String key, String body, Instant receivedAt) {
-        jdbc.update("INSERT INTO webhook_inbox (idempotency_key, received_at, body, state, attempts) "
-                + "VALUES (?, ?, ?, 'received', 0)", key, utc(receivedAt), body);
     }
 
     /** Runs {@code work} in one transaction, rolled back when it changed no row; true when it changed one. */

@@ -69,9 +69,10 @@ public final class WebhookInboxService {
      * Returns only once the row is committed: the 200 that follows is a promise not to lose it.
      */
     public boolean accept(@Variable(MessageContract.DELIVERY_KEY) String key, @Body byte[] body) {
-        boolean stored = inbox.accept(key, JsonText.decode(body), Instant.now());
+        boolean stored = inbox.accept(key, JsonText.decode(body), WebhookVerifier.sha256(body), Instant.now());
         if (!stored) {
-            LOG.info("[attio-webhook] duplicate delivery {} answered 200, not processed again", key);
+            LOG.info("[attio-webhook] duplicate delivery {} (key seen, or its body still pending) answered 200, not "
+                    + "processed again", key);
         }
         return stored;
     }

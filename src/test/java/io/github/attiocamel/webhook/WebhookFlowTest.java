@@ -310,6 +310,29 @@ class WebhookFlowTest {
     }
 
     @Test
+    void aCapturedBodyResentUnderAFreshKeyWhileTheFirstIsPendingIsADuplicate() throws Exception {
+        String record = sim().data().recordIds("people").get(3);
+        byte[] body = sim().recordEvent("record.updated", "people", record).getBytes(StandardCharsets.UTF_8);
+        String signature = AttioSimulator.sign(body, RunningBundle.WEBHOOK_SECRET);
+        String firstKey = UUID.randomUUID().toString();
+        String freshKey = UUID.randomUUID().toString();
+        HttpResponse<String> first = postWithKey(body, signature, firstKey);
+        HttpResponse<String> replayed = postWithKey(body, signature, freshKey);
+        assertThat(first.body()).contains("accepted");
+        assertThat(replayed.statusCode()).isEqualTo(200);
+        assertThat(replayed.body()).contains("duplicate");
+        await().atMost(Duration.ofSeconds(10)).until(() -> recordGets("people", record) == 1);
+        assertThat(sql("SELECT COUNT(*) FROM webhook_inbox WHERE idempotency_key IN (?, ?)", firstKey, freshKey))
+                .isEqualTo(1);
+    }
+
+    static HttpResponse<String> postWithKey(byte[] body, String signature, String key) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(webhookUrl())).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json").header("Attio-Signature", signature)
+                .header("Idempotency-Key", key).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void aPermanentFailureIsDeadLetteredAndCanBeReplayed() throws Exception {
         ObjectNode id = sim().eventId().put("object_id", UUID.randomUUID().toString()).put("record_id", UUID.randomUUID().toString());
         ObjectNode event = sim().event("record.created", id);

@@ -51,7 +51,7 @@ class WebhookInboxRepositoryTest {
         try {
             List<Future<Boolean>> results = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
-                results.add(pool.submit(() -> inbox.accept("key-1", "{}", Instant.now())));
+                results.add(pool.submit(() -> inbox.accept("key-1", "{}", null, Instant.now())));
             }
             int stored = 0;
             for (Future<Boolean> r : results) {
@@ -70,8 +70,8 @@ class WebhookInboxRepositoryTest {
     void claimsRespectCoalescingWindowBackoffAndLeases() {
         // whole milliseconds: the column keeps microseconds, and a rounded-up nanosecond would miss "<= t0"
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        inbox.accept("a", "{\"n\":1}", t0.minusSeconds(2));
-        inbox.accept("b", "{\"n\":2}", t0);
+        inbox.accept("a", "{\"n\":1}", null, t0.minusSeconds(2));
+        inbox.accept("b", "{\"n\":2}", null, t0);
         List<InboxRow> first = inbox.claim(10, t0, t0.minusSeconds(1), t0.minusSeconds(60));
         assertThat(first).extracting(InboxRow::idempotencyKey).containsExactly("a");
         assertThat(first.get(0).attempts()).isEqualTo(1);
@@ -93,7 +93,7 @@ class WebhookInboxRepositoryTest {
     @Test
     void aClaimIsTakenOverOnlyOnceItsClaimerShowsNoLifeAndTheOldClaimerCannotFinishIt() {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        inbox.accept("a", "{}", t0.minusSeconds(1));
+        inbox.accept("a", "{}", null, t0.minusSeconds(1));
         InboxRow mine = inbox.claim(10, t0, t0, t0.minusSeconds(10)).get(0);
         WorkTracker b = tracker("holder-b");
         b.showPresence();
@@ -116,7 +116,7 @@ class WebhookInboxRepositoryTest {
         WorkTracker c = tracker("holder-c");
         c.showPresence();
         WebhookInboxRepository stopping = new WebhookInboxRepository(store.dataSource(), deadLetters, "holder-c");
-        inbox.accept("a", "{}", t0.minusSeconds(1));
+        inbox.accept("a", "{}", null, t0.minusSeconds(1));
         assertThat(stopping.claim(10, t0, t0, t0.minusSeconds(10))).hasSize(1);
         assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(10))).isEmpty();
         c.release();
@@ -124,9 +124,22 @@ class WebhookInboxRepositoryTest {
     }
 
     @Test
+    void theSameBodyUnderAFreshKeyIsADuplicateOnlyWhileTheFirstIsPending() {
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        assertThat(inbox.accept("k1", "{}", "hash-1", t0.minusSeconds(1))).isTrue();
+        assertThat(inbox.accept("k2", "{}", "hash-1", t0)).isFalse();
+        assertThat(inbox.seen("k2")).as("the fresh key is remembered: its own retries are duplicates").isTrue();
+        assertThat(inbox.accept("k3", "{}", "hash-2", t0)).isTrue();
+        InboxRow first = inbox.claim(1, t0, t0, t0.minusSeconds(10)).get(0);
+        assertThat(inbox.accept("k4", "{}", "hash-1", t0)).as("still processing").isFalse();
+        inbox.finish(first.id(), List.of(), null, t0);
+        assertThat(inbox.accept("k5", "{}", "hash-1", t0)).as("the first is done: a later change").isTrue();
+    }
+
+    @Test
     void releasedClaimsAreClaimedAgainAfterARestart() {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        inbox.accept("a", "{}", t0.minusSeconds(1));
+        inbox.accept("a", "{}", null, t0.minusSeconds(1));
         assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(60))).hasSize(1);
         assertThat(inbox.releaseClaims()).isEqualTo(1);
         assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(60))).hasSize(1);
@@ -135,7 +148,7 @@ class WebhookInboxRepositoryTest {
     @Test
     void finishingWritesDeadLettersInTheSameCommit() {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        inbox.accept("a", "{}", t0.minusSeconds(1));
+        inbox.accept("a", "{}", null, t0.minusSeconds(1));
         InboxRow row = inbox.claim(10, t0, t0, t0.minusSeconds(60)).get(0);
         inbox.finish(row.id(), List.of(DeadLetter.of("webhook", "{\"event_type\":\"x\"}", "Attio 404", 404, "not_found")),
                 "Attio 404", t0);
@@ -156,16 +169,16 @@ class WebhookInboxRepositoryTest {
     @Test
     void purgeForgetsOldKeysAndFinishedRowsOnly() {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        inbox.accept("old", "{}", t0.minusSeconds(5));
+        inbox.accept("old", "{}", null, t0.minusSeconds(5));
         InboxRow row = inbox.claim(10, t0, t0, t0).get(0);
         inbox.finish(row.id(), List.of(), null, t0.minus(Duration.ofDays(8)));
-        inbox.accept("waiting", "{}", t0);
+        inbox.accept("waiting", "{}", null, t0);
 
         int[] purged = inbox.purge(t0.plusSeconds(1), t0.minus(Duration.ofDays(7)));
         assertThat(purged).containsExactly(2, 1);
         assertThat(inbox.seen("old")).isFalse();
         assertThat(inbox.countByState()).containsOnlyKeys("received");
         // a forgotten key is accepted again: that is what the >= 72 h retention protects against
-        assertThat(inbox.accept("old", "{}", t0)).isTrue();
+        assertThat(inbox.accept("old", "{}", null, t0)).isTrue();
     }
 }
