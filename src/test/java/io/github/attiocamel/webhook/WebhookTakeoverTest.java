@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Two bundles (JVMs of their own) share one PostgreSQL store. Bundle A claims a burst of deliveries and works through
- * them slowly (Attio answers in 0.5 s); bundle B starts meanwhile and must leave A's claims alone while A is alive,
+ * them slowly (Attio answers in 1.5 s); bundle B starts meanwhile and must leave A's claims alone while A is alive,
  * then take them over within seconds of A's {@code kill -9} (attio.work.stale-after 4 s here), not after a long lease.
  */
 class WebhookTakeoverTest {
@@ -47,7 +47,8 @@ class WebhookTakeoverTest {
              BundleProcess a = shared(BundleProcess.against(sim.baseUrl(), sim.apiKey()), db);
              BundleProcess b = shared(BundleProcess.against(sim.baseUrl(), sim.apiKey()), db)) {
             a.start();
-            sim.setLatency(Duration.ofMillis(500));
+            // slow enough that A still holds claims however long B takes to start on a busy host (30 x 1.5 s)
+            sim.setLatency(Duration.ofMillis(1500));
             for (String id : ids) {
                 assertThat(sim.deliver(a.httpUrl() + "/webhooks/attio", RunningBundle.WEBHOOK_SECRET,
                         sim.recordEvent("record.created", "people", id), UUID.randomUUID().toString())).isEqualTo(200);
@@ -59,6 +60,7 @@ class WebhookTakeoverTest {
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
                     .untilAsserted(() -> assertThat(duplicates(sim, paths)).as("records fetched twice").isEmpty());
             assertThat(fetches(sim, paths)).as("A still had claims to work on when B was up").hasSizeLessThan(DELIVERIES);
+            sim.setLatency(Duration.ofMillis(300));
 
             a.kill();
             Instant killed = Instant.now();
