@@ -164,8 +164,9 @@ public final class ContactRows {
                 rowNo++;
                 return node.isObject() ? new Row(rowNo, node, null) : new Row(rowNo, null, "not a JSON object");
             } catch (JsonProcessingException e) {
-                throw new BatchFormatException("not valid JSON at line " + e.getLocation().getLineNr() + ": "
-                        + e.getOriginalMessage());
+                // a parser limit (nesting, string or number length) comes without a location
+                throw new BatchFormatException((e.getLocation() == null ? "not readable JSON: "
+                        : "not valid JSON at line " + e.getLocation().getLineNr() + ": ") + e.getOriginalMessage());
             }
         }
 

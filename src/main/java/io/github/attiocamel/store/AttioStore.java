@@ -2,10 +2,13 @@ package io.github.attiocamel.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import org.flywaydb.core.Flyway;
 
 import javax.sql.DataSource;
 import java.io.Closeable;
+import java.sql.SQLException;
+import java.util.Set;
 
 /**
  * The embedded store: a pooled DataSource (H2 file mode by default, any JDBC URL such as PostgreSQL) migrated by
@@ -13,15 +16,31 @@ import java.io.Closeable;
  */
 public final class AttioStore implements Closeable {
 
+    /** H2's "database closed", "closed at shutdown" and "general error" (a failed write): the session is gone. */
+    private static final Set<Integer> H2_CLOSED = Set.of(90098, 90121, 50000);
+
     private final HikariDataSource dataSource;
+    private final boolean ownedByOneProcess;
 
     public AttioStore(String jdbcUrl, String user, String password, int maxPoolSize) {
+        String url = jdbcUrl.toUpperCase(java.util.Locale.ROOT);
+        this.ownedByOneProcess = (url.startsWith("JDBC:H2:FILE:") || url.startsWith("JDBC:H2:MEM:"))
+                && !url.contains("AUTO_SERVER=TRUE");
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(maxPoolSize);
         config.setPoolName("attio-store");
+        // H2 closes its database when a write fails (a full disk); such a connection is dropped, so the next one
+        // opens the database again once it can write instead of every pooled one answering "closed" until a restart
+        config.setExceptionOverride(new SQLExceptionOverride() {
+            @java.lang.Override
+            public SQLExceptionOverride.Override adjudicate(SQLException e) {
+                return H2_CLOSED.contains(e.getErrorCode()) ? SQLExceptionOverride.Override.MUST_EVICT
+                        : SQLExceptionOverride.Override.CONTINUE_EVICT;
+            }
+        });
         this.dataSource = new HikariDataSource(config);
         Flyway.configure(AttioStore.class.getClassLoader())
                 .dataSource(dataSource)
@@ -30,9 +49,21 @@ public final class AttioStore implements Closeable {
                 .migrate();
     }
 
-    /** H2 in file mode under the data directory; AUTO_SERVER off: one process owns the file. */
+    /**
+     * H2 in file mode under the data directory; AUTO_SERVER off: one process owns the file. WRITE_DELAY=0 makes
+     * every commit write its changes to the file before it returns (H2 otherwise keeps them in memory for up to half
+     * a second), so what the bundle acknowledged (a webhook's 200, a batch's 202, a queued sync) survives a kill.
+     */
     public static String h2FileUrl(String dataDir) {
-        return "jdbc:h2:file:" + dataDir.replace('\\', '/') + "/attio;DB_CLOSE_ON_EXIT=FALSE";
+        return "jdbc:h2:file:" + dataDir.replace('\\', '/') + "/attio;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+    }
+
+    /**
+     * True for embedded H2 (file or memory, no AUTO_SERVER): no other process can open it while this one runs, so
+     * whatever claims the store holds at start-up were left by an earlier incarnation and are free at once.
+     */
+    public boolean ownedByOneProcess() {
+        return ownedByOneProcess;
     }
 
     public DataSource dataSource() {

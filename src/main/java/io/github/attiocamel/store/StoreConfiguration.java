@@ -6,6 +6,10 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.support.service.ServiceSupport;
 
+import org.apache.camel.health.HealthCheckRegistry;
+
+import java.time.Clock;
+import java.time.Duration;
 import javax.sql.DataSource;
 
 /**
@@ -25,6 +29,10 @@ public class StoreConfiguration implements CamelConfiguration {
     String password;
     @PropertyInject("attio.store.max-pool-size")
     int maxPoolSize;
+    @PropertyInject("attio.health.cache-ttl")
+    Duration healthCacheTtl;
+    @PropertyInject("attio.health.timeout")
+    Duration healthTimeout;
 
     private AttioStore store;
 
@@ -36,6 +44,19 @@ public class StoreConfiguration implements CamelConfiguration {
     @BindToRegistry("dataSource")
     public DataSource dataSource(CamelContext context) throws Exception {
         return open(context).dataSource();
+    }
+
+    /** Readiness check {@code store}: the store takes a write. */
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+        if (registry == null) {
+            throw new IllegalStateException("camel.health.enabled must be true: the store readiness check needs camel-health");
+        }
+        StoreHealthCheck check = new StoreHealthCheck(open(context).dataSource(), healthCacheTtl, healthTimeout,
+                Clock.systemUTC(), context.getExecutorServiceManager().newSingleThreadExecutor(this, "store-health-probe"));
+        check.setCamelContext(context);
+        registry.register(check);
     }
 
     /** Camel binds the two beans in an order of its own: whichever comes first opens the store. */

@@ -35,6 +35,9 @@ public final class WorkRepository {
     public static final String COLUMNS = "w.work_id, w.kind, w.state, w.total, w.done, w.created_at, w.started_at, "
             + "w.finished_at, w.error, w.holder, w.heartbeat_at, w.held_at, w.done_at_hold, w.resumes";
 
+    /** The kind of the one work item per process that only shows the process is alive ({@link #holderAlive}). */
+    public static final String PRESENCE_KIND = "process";
+
     private final DataSource dataSource;
     private final String holder;
 
@@ -219,6 +222,22 @@ public final class WorkRepository {
     /** Lets go of all active work this process holds, so that the next process to look adopts it at once. */
     public int release() {
         return update("release work", "UPDATE work_item SET holder = NULL WHERE holder = ? AND " + ACTIVE, holder);
+    }
+
+    /**
+     * An SQL condition, true when the process named in {@code holderColumn} is alive: its presence row is held by it
+     * and was renewed after the one {@code ?} parameter (the staleness limit). Claims of a flow's own (an inbox row)
+     * are taken over when this is false, exactly as work items are.
+     */
+    public static String holderAlive(String holderColumn) {
+        return "EXISTS (SELECT 1 FROM work_item p WHERE p.kind = '" + PRESENCE_KIND + "' AND p.holder = "
+                + holderColumn + " AND p." + ACTIVE + " AND p.heartbeat_at > ?)";
+    }
+
+    /** Presence rows of processes that stopped (released) or died (stale): nothing can ever renew them. */
+    public int deleteDeadPresence(Instant staleBefore) {
+        return update("delete the presence of stopped processes", "DELETE FROM work_item WHERE kind = ? AND "
+                + "(holder IS NULL OR heartbeat_at <= ?)", PRESENCE_KIND, ts(staleBefore));
     }
 
     /** A row of {@link #COLUMNS}, for flows that join their table to work_item (aliased {@code w}). */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -53,6 +54,7 @@ public final class WorkTracker extends ServiceSupport {
     private final Clock clock;
     private final Map<String, Kind> kinds = new ConcurrentHashMap<>();
     private final Map<String, Held> held = new ConcurrentHashMap<>();
+    private volatile String presenceId;
 
     public WorkTracker(WorkRepository repository, Duration staleAfter, Clock clock) {
         this.repository = repository;
@@ -70,6 +72,33 @@ public final class WorkTracker extends ServiceSupport {
 
     public String holder() {
         return repository.holder();
+    }
+
+    /**
+     * Shows from now on that this process is alive: one work item of kind {@value WorkRepository#PRESENCE_KIND},
+     * renewed with the held work and released when the context stops, for claims that are not work items (an inbox
+     * row names its claimer) to be taken over by the same rule. Idempotent, and shown anew if this process stalled so
+     * long that its presence went stale; presence rows of processes that stopped or died are deleted here.
+     */
+    public synchronized void showPresence() {
+        if (presenceId != null && held.containsKey(presenceId)) {
+            return;
+        }
+        Instant now = clock.instant();
+        repository.deleteDeadPresence(now.minus(staleAfter));
+        String id = WorkRepository.PRESENCE_KIND + "-" + UUID.randomUUID();
+        repository.inTransaction("show this process's presence",
+                c -> {
+                    repository.create(c, id, WorkRepository.PRESENCE_KIND, 0, now);
+                    return null;
+                });
+        hold(id, WorkRepository.PRESENCE_KIND);
+        presenceId = id;
+    }
+
+    /** How long a holder may show no life before its work and claims are taken over. */
+    public Duration staleAfter() {
+        return staleAfter;
     }
 
     /** Work this process just created (held from its creation) or adopted. */
@@ -176,7 +205,7 @@ public final class WorkTracker extends ServiceSupport {
 
     /** Lets go of every held work, so that the next process to look (a restart of this one too) adopts it at once. */
     public void release() {
-        int released = repository.release();
+        int released = repository.release() - (presenceId != null && held.containsKey(presenceId) ? 1 : 0);
         if (released > 0) {
             LOG.info("[attio-work] {} unfinished work item(s) released for the next start to continue", released);
         }

@@ -23,7 +23,7 @@ public class WorkTrackerConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger("attio.work");
     /** Keys of the flows' own trackers that the shared one replaced; a value still set for them is no longer read. */
     private static final List<String> RETIRED = List.of("attio.sync.stale-after", "attio.sync.resume-check-period",
-            "attio.sync.progress-period", "attio.contacts.batch.progress-interval-ms");
+            "attio.sync.progress-period", "attio.contacts.batch.progress-interval-ms", "attio.webhook.claim-lease");
 
     @PropertyInject("attio.work.stale-after")
     Duration staleAfter;

@@ -13,4 +13,9 @@ record DeadLetter(long id, String source, String payload, String error, Integer 
     public static DeadLetter of(String source, String payload, String error, Integer attioStatus, String attioCode) {
         return new DeadLetter(0, source, payload, error, attioStatus, attioCode, null, null, 0);
     }
+
+    /** The same letter failing again (a replay of it): written over {@code id} rather than added. */
+    DeadLetter replacing(long existingId) {
+        return new DeadLetter(existingId, source, payload, error, attioStatus, attioCode, null, null, 0);
+    }
 }

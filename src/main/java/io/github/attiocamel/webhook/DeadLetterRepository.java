@@ -33,6 +33,25 @@ final class DeadLetterRepository {
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
+    /** A new letter, or (a failed replay: the letter has an id) the same letter with its latest error. */
+    public void record(DeadLetter letter, Instant at) {
+        if (letter.id() == 0) {
+            insert(letter, at);
+            return;
+        }
+        try {
+            jdbc.update("UPDATE dead_letter SET error = ?, attio_status = ?, attio_code = ? WHERE id = ?",
+                    truncate(letter.error()), letter.attioStatus(), letter.attioCode(), letter.id());
+        } catch (DataAccessException e) {
+            throw new StoreException("cannot update dead letter " + letter.id(), e);
+        }
+    }
+
+    /** Locks the letter's row until the caller's transaction ends (replays of one letter queue behind each other). */
+    void lock(long id) {
+        jdbc.query("SELECT id FROM dead_letter WHERE id = ? FOR UPDATE", rs -> { }, id);
+    }
+
     public void insert(DeadLetter letter, Instant at) {
         try {
             jdbc.update("INSERT INTO dead_letter (source, payload, error, attio_status, attio_code, created_at) "

@@ -35,7 +35,8 @@ public final class DeadLetterService {
     }
 
     /**
-     * {@code {outcome: replayed|not_found|not_replayable, ...}}: only the webhook flow's dead letters can be re-injected
+     * {@code {outcome: replayed|pending|not_found|not_replayable, ...}} (pending: its last replay has not finished, no
+     * second one is queued): only the webhook flow's dead letters can be re-injected
      * here (other flows replay through their own APIs).
      */
     public Map<String, Object> replay(@Header("id") String id) {
@@ -53,8 +54,7 @@ public final class DeadLetterService {
             result.put("outcome", "not_replayable");
             result.put("source", letter.get().source());
         } else {
-            inbox.replay(letterId);
-            result.put("outcome", "replayed");
+            result.put("outcome", inbox.replay(letterId) ? "replayed" : "pending");
             result.put("id", letterId);
         }
         return result;

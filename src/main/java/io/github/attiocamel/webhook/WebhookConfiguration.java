@@ -2,6 +2,8 @@ package io.github.attiocamel.webhook;
 
 import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.mirror.MirrorRepository;
+import io.github.attiocamel.store.AttioStore;
+import io.github.attiocamel.store.WorkTracker;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -13,7 +15,7 @@ import java.time.Duration;
 
 /**
  * Binds the webhook flow's beans (listed after the store, mirror and gateway configurations, whose
- * {@code dataSource}, {@code mirrorRepository} and {@code attioGateway} it uses): {@code webhookVerifier},
+ * {@code attioStore}, {@code workTracker}, {@code mirrorRepository} and {@code attioGateway} it uses): {@code webhookVerifier},
  * {@code webhookInbox}, {@code webhookEventFailures}, {@code webhookMirror}, {@code deadLetters}, and the webhook
  * path's body limit. Settings: {@code attio.webhook.*} in config/application.properties.
  */
@@ -33,8 +35,6 @@ public class WebhookConfiguration implements CamelConfiguration {
     int batchSize;
     @PropertyInject("attio.webhook.coalesce-window")
     Duration coalesceWindow;
-    @PropertyInject("attio.webhook.claim-lease")
-    Duration claimLease;
     @PropertyInject("attio.webhook.max-attempts")
     int maxAttempts;
     @PropertyInject("attio.webhook.retry-initial-delay")
@@ -57,14 +57,17 @@ public class WebhookConfiguration implements CamelConfiguration {
         return new WebhookVerifier(new WebhookSignature(secret, previousSecret), maxBodyBytes);
     }
 
-    @BindToRegistry("webhookInbox")
-    public WebhookInboxService inbox(@BeanInject("dataSource") DataSource dataSource) {
-        return inboxOf(dataSource);
+    /** Lazy, as every bean that uses {@code workTracker}: bound once that one is, so both see the same tracker. */
+    @BindToRegistry(value = "webhookInbox", lazy = true)
+    public WebhookInboxService inbox(@BeanInject("attioStore") AttioStore store,
+                                     @BeanInject("workTracker") WorkTracker tracker) {
+        return inboxOf(store, tracker);
     }
 
-    @BindToRegistry("deadLetters")
-    public DeadLetterService deadLetters(@BeanInject("dataSource") DataSource dataSource) {
-        return new DeadLetterService(deadLettersOf(dataSource), inboxOf(dataSource));
+    @BindToRegistry(value = "deadLetters", lazy = true)
+    public DeadLetterService deadLetters(@BeanInject("attioStore") AttioStore store,
+                                         @BeanInject("workTracker") WorkTracker tracker) {
+        return new DeadLetterService(deadLettersOf(store.dataSource()), inboxOf(store, tracker));
     }
 
     @BindToRegistry("webhookEventFailures")
@@ -75,9 +78,9 @@ public class WebhookConfiguration implements CamelConfiguration {
     @BindToRegistry("webhookMirror")
     public WebhookMirrorService mirror(@BeanInject("attioGateway") AttioGateway gateway,
                                        @BeanInject("mirrorRepository") MirrorRepository mirror) {
-        // a fetch older than the claim lease can no longer coalesce anything still waiting
+        // an event waits at most the longest back-off: a fetch older than that can no longer coalesce it
         return new WebhookMirrorService(gateway, mirror, new SchemaResolver(gateway),
-                new FetchLedger(claimLease, FETCH_LEDGER_ENTRIES));
+                new FetchLedger(retryMaxDelay, FETCH_LEDGER_ENTRIES));
     }
 
     @Override
@@ -93,13 +96,14 @@ public class WebhookConfiguration implements CamelConfiguration {
         return deadLetterRepository;
     }
 
-    private synchronized WebhookInboxService inboxOf(DataSource dataSource) {
+    private synchronized WebhookInboxService inboxOf(AttioStore store, WorkTracker tracker) {
         if (inbox == null) {
+            DataSource dataSource = store.dataSource();
             WebhookInboxService.Settings settings = new WebhookInboxService.Settings(batchSize, coalesceWindow,
-                    claimLease, maxAttempts, retryInitialDelay, retryMaxDelay, Duration.ofSeconds(breakerOpenSeconds),
+                    maxAttempts, retryInitialDelay, retryMaxDelay, Duration.ofSeconds(breakerOpenSeconds),
                     keyRetention, doneRetention);
-            inbox = new WebhookInboxService(new WebhookInboxRepository(dataSource, deadLettersOf(dataSource)),
-                    deadLettersOf(dataSource), settings);
+            inbox = new WebhookInboxService(new WebhookInboxRepository(dataSource, deadLettersOf(dataSource),
+                    tracker.holder()), deadLettersOf(dataSource), settings, tracker, store.ownedByOneProcess());
         }
         return inbox;
     }

@@ -1,6 +1,7 @@
 package io.github.attiocamel.webhook;
 
 import io.github.attiocamel.store.StoreException;
+import io.github.attiocamel.store.WorkRepository;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -32,18 +33,22 @@ import static io.github.attiocamel.webhook.DeadLetterRepository.utc;
  * deliveries of one key.
  *
  * <p>Row states: {@code received} (waiting, possibly with a back-off in {@code next_attempt_at}), {@code processing}
- * (claimed at {@code claimed_at}), {@code done}.
+ * (claimed at {@code claimed_at} by the process {@code claimed_by}), {@code done}. A claim lasts while its claimer is
+ * alive by the work tracker's rule ({@link WorkRepository#holderAlive}); only the claimer finishes or reschedules it.
  */
 final class WebhookInboxRepository {
 
     public static final String PROCESSOR_NAME = "attio-webhook";
+    private static final String CLAIMER_ALIVE = WorkRepository.holderAlive("webhook_inbox.claimed_by");
 
     private final TransactionTemplate tx;
     private final JdbcTemplate jdbc;
     private final JdbcMessageIdRepository keys;
     private final DeadLetterRepository deadLetters;
+    private final String holder;
 
-    public WebhookInboxRepository(DataSource dataSource, DeadLetterRepository deadLetters) {
+    public WebhookInboxRepository(DataSource dataSource, DeadLetterRepository deadLetters, String holder) {
+        this.holder = holder;
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.jdbc = new JdbcTemplate(dataSource);
         this.keys = new InsertFirstRepository(dataSource, tx);
@@ -53,15 +58,24 @@ final class WebhookInboxRepository {
         this.deadLetters = deadLetters;
     }
 
-    /** Remembers the key and stores the delivery atomically; false when the key was already seen (a duplicate). */
-    public boolean accept(String idempotencyKey, String body, Instant receivedAt) {
+    /**
+     * Remembers the key and stores the delivery atomically; false for a duplicate: the key was already seen, or the
+     * same body ({@code bodyHash}, null: not checked) is still waiting or being processed under another key (then
+     * this key is remembered, so its own retries are duplicates too).
+     */
+    public boolean accept(String idempotencyKey, String body, String bodyHash, Instant receivedAt) {
         try {
             Boolean stored = tx.execute(status -> {
                 if (!keys.add(idempotencyKey)) {
                     status.setRollbackOnly();
                     return false;
                 }
-                insert(idempotencyKey, body, receivedAt);
+                if (bodyHash != null && !jdbc.queryForList("SELECT id FROM webhook_inbox WHERE body_hash = ? AND "
+                        + "state IN ('received', 'processing') FETCH FIRST 1 ROWS ONLY", Long.class, bodyHash).isEmpty()) {
+                    return false;
+                }
+                jdbc.update("INSERT INTO webhook_inbox (idempotency_key, received_at, body, state, attempts, body_hash) "
+                        + "VALUES (?, ?, ?, 'received', 0, ?)", idempotencyKey, utc(receivedAt), body, bodyHash);
                 return true;
             });
             return Boolean.TRUE.equals(stored);
@@ -79,27 +93,30 @@ final class WebhookInboxRepository {
     }
 
     /**
-     * Claims up to {@code limit} rows in arrival order: waiting rows received before {@code readyBefore} whose back-off
-     * is over, and rows claimed before {@code leaseExpiredBefore} whose claimer evidently died. Each claim counts as an
-     * attempt. A row another consumer claimed in between is skipped.
+     * Claims up to {@code limit} rows for this process in arrival order: waiting rows received before
+     * {@code readyBefore} whose back-off is over, and rows whose claimer has shown no life since
+     * {@code claimersStaleBefore} (it died). Each claim counts as an attempt. A row another consumer claimed in
+     * between is skipped.
      */
-    public List<InboxRow> claim(int limit, Instant now, Instant readyBefore, Instant leaseExpiredBefore) {
+    public List<InboxRow> claim(int limit, Instant now, Instant readyBefore, Instant claimersStaleBefore) {
         try {
-            List<InboxRow> candidates = jdbc.query("SELECT id, idempotency_key, received_at, body, attempts FROM webhook_inbox "
+            List<InboxRow> candidates = jdbc.query("SELECT id, idempotency_key, received_at, body, attempts, "
+                            + "dead_letter_id FROM webhook_inbox "
                             + "WHERE (state = 'received' AND received_at <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) "
-                            + "OR (state = 'processing' AND claimed_at < ?) ORDER BY id LIMIT ?",
+                            + "OR (state = 'processing' AND NOT " + CLAIMER_ALIVE + ") ORDER BY id LIMIT ?",
                     (rs, i) -> new InboxRow(rs.getLong(1), rs.getString(2), instant(rs.getObject(3, OffsetDateTime.class)),
-                            rs.getString(4), rs.getInt(5) + 1),
-                    utc(readyBefore), utc(now), utc(leaseExpiredBefore), limit);
+                            rs.getString(4), rs.getInt(5) + 1, rs.getLong(6)),
+                    utc(readyBefore), utc(now), WorkRepository.ts(claimersStaleBefore), limit);
             if (candidates.isEmpty()) {
                 return candidates;
             }
             List<Object[]> args = new ArrayList<>(candidates.size());
             for (InboxRow row : candidates) {
-                args.add(new Object[] {utc(now), row.id(), utc(leaseExpiredBefore)});
+                args.add(new Object[] {utc(now), holder, row.id(), WorkRepository.ts(claimersStaleBefore)});
             }
             int[] counts = jdbc.batchUpdate("UPDATE webhook_inbox SET state = 'processing', claimed_at = ?, "
-                    + "attempts = attempts + 1 WHERE id = ? AND (state = 'received' OR claimed_at < ?)", args);
+                    + "claimed_by = ?, attempts = attempts + 1 WHERE id = ? AND (state = 'received' OR "
+                    + "(state = 'processing' AND NOT " + CLAIMER_ALIVE + "))", args);
             List<InboxRow> claimed = new ArrayList<>(candidates.size());
             for (int i = 0; i < counts.length; i++) {
                 if (counts[i] != 0) {
@@ -115,41 +132,69 @@ final class WebhookInboxRepository {
     /** Releases every claim (start-up of the single instance that owns the store): stopped work is redone. */
     public int releaseClaims() {
         try {
-            return jdbc.update("UPDATE webhook_inbox SET state = 'received', claimed_at = NULL WHERE state = 'processing'");
+            return jdbc.update("UPDATE webhook_inbox SET state = 'received', claimed_at = NULL, claimed_by = NULL "
+                    + "WHERE state = 'processing'");
         } catch (DataAccessException e) {
             throw new StoreException("cannot release webhook inbox claims", e);
         }
     }
 
-    /** The row is finished; the given events (if any) become dead letters in the same commit. */
-    public void finish(long id, List<DeadLetter> dead, String lastError, Instant now) {
-        write("finish", id, () -> {
-            dead.forEach(d -> deadLetters.insert(d, now));
-            jdbc.update("UPDATE webhook_inbox SET state = 'done', processed_at = ?, claimed_at = NULL, last_error = ? "
-                    + "WHERE id = ?", utc(now), lastError == null ? null : DeadLetterRepository.truncate(lastError), id);
+    /** Gives back every claim of this process (none of them is being worked on); answers how many. */
+    public int releaseClaimsOf() {
+        try {
+            return jdbc.update("UPDATE webhook_inbox SET state = 'received', claimed_at = NULL, claimed_by = NULL "
+                    + "WHERE state = 'processing' AND claimed_by = ?", holder);
+        } catch (DataAccessException e) {
+            throw new StoreException("cannot release this process's webhook inbox claims", e);
+        }
+    }
+
+    /**
+     * The row is finished; the given events (if any) become dead letters in the same commit. False (nothing written)
+     * when this process no longer holds the claim: it was taken over while this one showed no life.
+     */
+    public boolean finish(long id, List<DeadLetter> dead, String lastError, Instant now) {
+        return write("finish", id, () -> {
+            dead.forEach(d -> deadLetters.record(d, now));
+            return jdbc.update("UPDATE webhook_inbox SET state = 'done', processed_at = ?, claimed_at = NULL, "
+                    + "claimed_by = NULL, last_error = ? WHERE id = ? AND state = 'processing' AND claimed_by = ?",
+                    utc(now), lastError == null ? null : DeadLetterRepository.truncate(lastError), id, holder);
         });
     }
 
     /**
      * The row goes back to waiting with only the events still to do as its body, until {@code nextAttemptAt}; the
      * given events become dead letters in the same commit. A claim that was not a real attempt (Attio unavailable)
-     * is given back ({@code countAttempt} false).
+     * is given back ({@code countAttempt} false). False (nothing written) when the claim is no longer this process's.
      */
-    public void retryLater(long id, String remainingBody, String error, Instant nextAttemptAt, boolean countAttempt,
-                           List<DeadLetter> dead, Instant now) {
-        write("reschedule", id, () -> {
-            dead.forEach(d -> deadLetters.insert(d, now));
-            jdbc.update("UPDATE webhook_inbox SET state = 'received', body = ?, last_error = ?, next_attempt_at = ?, "
-                    + "claimed_at = NULL, attempts = attempts - ? WHERE id = ?", remainingBody,
-                    DeadLetterRepository.truncate(error), utc(nextAttemptAt), countAttempt ? 0 : 1, id);
+    public boolean retryLater(long id, String remainingBody, String error, Instant nextAttemptAt, boolean countAttempt,
+                              List<DeadLetter> dead, Instant now) {
+        return write("reschedule", id, () -> {
+            dead.forEach(d -> deadLetters.record(d, now));
+            return jdbc.update("UPDATE webhook_inbox SET state = 'received', body = ?, last_error = ?, "
+                    + "next_attempt_at = ?, claimed_at = NULL, claimed_by = NULL, attempts = attempts - ? "
+                    + "WHERE id = ? AND state = 'processing' AND claimed_by = ?", remainingBody,
+                    DeadLetterRepository.truncate(error), utc(nextAttemptAt), countAttempt ? 0 : 1, id, holder);
         });
     }
 
-    /** Re-injects a dead letter as a new delivery (its own key: it must not be taken for a duplicate). */
-    public void replay(long deadLetterId, String key, String body, Instant now) {
-        write("replay dead letter", deadLetterId, () -> {
-            insert(key, body, now);
+    /**
+     * Re-injects a dead letter as a new delivery (its own key: it must not be taken for a duplicate) pointing back at
+     * the letter; false, nothing written, while an earlier replay of it is still waiting or being processed. The
+     * letter's row is locked first, so two concurrent replays cannot both find none pending.
+     */
+    public boolean replay(long deadLetterId, String key, String body, Instant now) {
+        return write("replay dead letter", deadLetterId, () -> {
+            deadLetters.lock(deadLetterId);
+            Integer pending = jdbc.queryForObject("SELECT COUNT(*) FROM webhook_inbox WHERE dead_letter_id = ? "
+                    + "AND state IN ('received', 'processing')", Integer.class, deadLetterId);
+            if (pending != null && pending > 0) {
+                return 0;
+            }
+            jdbc.update("INSERT INTO webhook_inbox (idempotency_key, received_at, body, state, attempts, dead_letter_id) "
+                    + "VALUES (?, ?, ?, 'received', 0, ?)", key, utc(now), body, deadLetterId);
             deadLetters.markReplayed(deadLetterId, now);
+            return 1;
         });
     }
 
@@ -199,14 +244,16 @@ final class WebhookInboxRepository {
         }
     }
 
-    private void insert(String key, String body, Instant receivedAt) {
-        jdbc.update("INSERT INTO webhook_inbox (idempotency_key, received_at, body, state, attempts) "
-                + "VALUES (?, ?, ?, 'received', 0)", key, utc(receivedAt), body);
-    }
-
-    private void write(String what, long id, Runnable work) {
+    /** Runs {@code work} in one transaction, rolled back when it changed no row; true when it changed one. */
+    private boolean write(String what, long id, java.util.function.IntSupplier work) {
         try {
-            tx.executeWithoutResult(status -> work.run());
+            return Boolean.TRUE.equals(tx.execute(status -> {
+                if (work.getAsInt() == 0) {
+                    status.setRollbackOnly();
+                    return false;
+                }
+                return true;
+            }));
         } catch (DataAccessException e) {
             throw new StoreException("cannot " + what + " webhook inbox row " + id, e);
         }

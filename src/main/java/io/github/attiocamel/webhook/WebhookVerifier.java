@@ -78,8 +78,11 @@ public final class WebhookVerifier {
         try {
             root = MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new WebhookRejection(400, "invalid_json", "body is not JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
+            // over a parser limit (nesting, string or number length) there is no location, and no retry can succeed
+            throw new WebhookRejection(400, "invalid_json", e.getLocation() == null
+                    ? "body is over the JSON parser's limits: " + e.getOriginalMessage()
+                    : "body is not JSON (line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")");
         } catch (IOException e) {
             throw new WebhookRejection(400, "invalid_json", "body is not JSON");
         }
@@ -109,7 +112,7 @@ public final class WebhookVerifier {
         return "sha256:" + sha256(body);
     }
 
-    private static String sha256(byte[] bytes) {
+    static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

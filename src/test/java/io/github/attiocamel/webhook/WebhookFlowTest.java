@@ -310,6 +310,29 @@ class WebhookFlowTest {
     }
 
     @Test
+    void aCapturedBodyResentUnderAFreshKeyWhileTheFirstIsPendingIsADuplicate() throws Exception {
+        String record = sim().data().recordIds("people").get(3);
+        byte[] body = sim().recordEvent("record.updated", "people", record).getBytes(StandardCharsets.UTF_8);
+        String signature = AttioSimulator.sign(body, RunningBundle.WEBHOOK_SECRET);
+        String firstKey = UUID.randomUUID().toString();
+        String freshKey = UUID.randomUUID().toString();
+        HttpResponse<String> first = postWithKey(body, signature, firstKey);
+        HttpResponse<String> replayed = postWithKey(body, signature, freshKey);
+        assertThat(first.body()).contains("accepted");
+        assertThat(replayed.statusCode()).isEqualTo(200);
+        assertThat(replayed.body()).contains("duplicate");
+        await().atMost(Duration.ofSeconds(10)).until(() -> recordGets("people", record) == 1);
+        assertThat(sql("SELECT COUNT(*) FROM webhook_inbox WHERE idempotency_key IN (?, ?)", firstKey, freshKey))
+                .isEqualTo(1);
+    }
+
+    static HttpResponse<String> postWithKey(byte[] body, String signature, String key) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(webhookUrl())).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json").header("Attio-Signature", signature)
+                .header("Idempotency-Key", key).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void aPermanentFailureIsDeadLetteredAndCanBeReplayed() throws Exception {
         ObjectNode id = sim().eventId().put("object_id", UUID.randomUUID().toString()).put("record_id", UUID.randomUUID().toString());
         ObjectNode event = sim().event("record.created", id);
@@ -331,9 +354,10 @@ class WebhookFlowTest {
         long dead = letter.path("id").asLong();
         assertThat(api("POST", "/api/dead-letters/" + dead + "/replay").statusCode()).isEqualTo(202);
         assertThat(api("POST", "/api/dead-letters/999999/replay").statusCode()).isEqualTo(404);
-        // still unknown to Attio: back in the dead letters, the original marked replayed
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                sql("SELECT COUNT(*) FROM dead_letter WHERE payload LIKE ?", "%" + recordId + "%") == 2);
+        // still unknown to Attio: the replay fails again and updates its letter (marked replayed) instead of adding one
+        await().atMost(Duration.ofSeconds(10)).until(() -> sql("SELECT COUNT(*) FROM webhook_inbox WHERE "
+                + "idempotency_key = ? AND state = 'done'", "replay:" + dead + ":1") == 1);
+        assertThat(sql("SELECT COUNT(*) FROM dead_letter WHERE payload LIKE ?", "%" + recordId + "%")).isEqualTo(1);
         assertThat(sql("SELECT replay_count FROM dead_letter WHERE id = ?", dead)).isEqualTo(1);
         assertThat(api("GET", "/api/dead-letters").statusCode()).isEqualTo(200);
         assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(bundle.httpUrl() + "/api/dead-letters")).GET().build(),

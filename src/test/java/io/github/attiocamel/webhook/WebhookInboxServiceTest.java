@@ -3,12 +3,15 @@ package io.github.attiocamel.webhook;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.gateway.AttioException;
 import io.github.attiocamel.store.AttioStore;
+import io.github.attiocamel.store.WorkRepository;
+import io.github.attiocamel.store.WorkTracker;
 import io.github.attiocamel.webhook.EventFailureCollector.EventFailure;
 import io.github.attiocamel.webhook.EventFailureCollector.Failures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,9 +33,11 @@ class WebhookInboxServiceTest {
     void openStore() {
         store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
         deadLetters = new DeadLetterRepository(store.dataSource());
-        service = new WebhookInboxService(new WebhookInboxRepository(store.dataSource(), deadLetters), deadLetters,
-                new WebhookInboxService.Settings(10, Duration.ZERO, Duration.ofMinutes(5), 3, Duration.ZERO,
-                        Duration.ZERO, Duration.ZERO, Duration.ofHours(96), Duration.ofDays(7)));
+        WorkTracker tracker = new WorkTracker(new WorkRepository(store.dataSource(), "test-holder"),
+                Duration.ofSeconds(10), Clock.systemUTC());
+        service = new WebhookInboxService(new WebhookInboxRepository(store.dataSource(), deadLetters, "test-holder"),
+                deadLetters, new WebhookInboxService.Settings(10, Duration.ZERO, 3, Duration.ZERO,
+                        Duration.ZERO, Duration.ZERO, Duration.ofHours(96), Duration.ofDays(7)), tracker, true);
     }
 
     @AfterEach
@@ -117,8 +122,8 @@ class WebhookInboxServiceTest {
     @Test
     void backoffDoublesUpToTheMaximumAndHonoursRetryAfter() {
         WebhookInboxService slow = new WebhookInboxService(null, null, new WebhookInboxService.Settings(10,
-                Duration.ZERO, Duration.ofMinutes(5), 6, Duration.ofSeconds(2), Duration.ofSeconds(10),
-                Duration.ofSeconds(30), Duration.ofHours(72), Duration.ofDays(1)));
+                Duration.ZERO, 6, Duration.ofSeconds(2), Duration.ofSeconds(10),
+                Duration.ofSeconds(30), Duration.ofHours(72), Duration.ofDays(1)), null, true);
         EventFailure plain = new EventFailure(Map.of(), new IllegalStateException());
         assertThat(slow.backoff(1, List.of(plain))).isEqualTo(Duration.ofSeconds(2));
         assertThat(slow.backoff(2, List.of(plain))).isEqualTo(Duration.ofSeconds(4));
@@ -131,7 +136,8 @@ class WebhookInboxServiceTest {
     @Test
     void keysMustBeKeptAtLeast72Hours() {
         assertThatThrownBy(() -> new WebhookInboxService(null, null, new WebhookInboxService.Settings(10,
-                Duration.ZERO, Duration.ofMinutes(5), 6, Duration.ofSeconds(2), Duration.ofSeconds(10),
-                Duration.ofSeconds(30), Duration.ofHours(24), Duration.ofDays(1)))).hasMessageContaining("PT72H");
+                Duration.ZERO, 6, Duration.ofSeconds(2), Duration.ofSeconds(10),
+                Duration.ofSeconds(30), Duration.ofHours(24), Duration.ofDays(1)), null, true))
+                .hasMessageContaining("PT72H");
     }
 }

@@ -1,0 +1,192 @@
+package io.github.attiocamel.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The bundle as a JVM of its own ({@code io.github.attiocamel.Application}, the jar's entry point, on the test's
+ * class path), configured only through environment variables as a container would be, so a test can kill it with
+ * {@link #kill()} ({@code Process.destroyForcibly}, SIGKILL: no shutdown hook, no H2 close) and {@link #start()} it
+ * again on the same data directory and ports. Its output goes to {@code bundle-<n>.log} in the data directory.
+ */
+public final class BundleProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final Path dataDir;
+    private final int httpPort;
+    private final int managementPort;
+    private Process process;
+    private int starts;
+
+    private BundleProcess(String attioBaseUrl, String attioApiKey, Path dataDir) {
+        this.dataDir = dataDir;
+        this.httpPort = freePort();
+        this.managementPort = freePort();
+        env("ATTIO_BASE_URL", attioBaseUrl);
+        env("ATTIO_API_KEY", attioApiKey);
+        env("ATTIO_WEBHOOK_SECRET", RunningBundle.WEBHOOK_SECRET);
+        env("BUNDLE_API_TOKEN", RunningBundle.API_TOKEN);
+        env("ATTIO_DATA_DIR", dataDir.toString());
+        env("HTTP_PORT", String.valueOf(httpPort));
+        env("MANAGEMENT_PORT", String.valueOf(managementPort));
+        env("CONFIG_DIR", dataDir.resolve("no-external-config").toString());
+        env("ATTIO_STORE_JDBC_URL", "");
+    }
+
+    /** A bundle process against this Attio, with a fresh data directory. */
+    public static BundleProcess against(String attioBaseUrl, String attioApiKey) {
+        try {
+            return new BundleProcess(attioBaseUrl, attioApiKey, Files.createTempDirectory("attio-process-"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sets an environment variable of the next {@link #start()} (null removes it). */
+    public BundleProcess env(String name, String value) {
+        if (value == null) {
+            env.remove(name);
+        } else {
+            env.put(name, value);
+        }
+        return this;
+    }
+
+    /** Starts the JVM and returns once its management port answers health (routes started). */
+    public BundleProcess start() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("already running");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), "io.github.attiocamel.Application"));
+        // the data directory as working directory: the project's own routes/ there would be loaded a second time
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dataDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve("bundle-" + (++starts) + ".log").toFile());
+        // the developer's own ATTIO_* settings must never reach a test bundle
+        builder.environment().keySet().removeIf(k -> k.startsWith("ATTIO_") || k.startsWith("BUNDLE_")
+                || k.equals("CONFIG_DIR") || k.equals("ROUTES_DIR") || k.equals("HTTP_PORT")
+                || k.equals("MANAGEMENT_PORT"));
+        builder.environment().putAll(env);
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Process started = process;
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (!started.isAlive()) {
+                throw new IllegalStateException("bundle exited with " + started.exitValue() + ":\n" + logTail());
+            }
+            return healthAnswers();
+        });
+        return this;
+    }
+
+    /** SIGKILL: the process dies at this instant, nothing of it runs any more (no shutdown hook, no store close). */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+
+    public String httpUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The output of the latest start. */
+    public Path log() {
+        return dataDir.resolve("bundle-" + starts + ".log");
+    }
+
+    /** GET on the bundle's API with its bearer token; the answer's body, or null unless 200. */
+    public String apiGet(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(httpUrl() + path))
+                .header("Authorization", "Bearer " + RunningBundle.API_TOKEN).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 ? r.body() : null;
+    }
+
+    /** POST on the bundle's API with its bearer token and a JSON body; the answer. */
+    public HttpResponse<String> apiPost(String path, String json) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(httpUrl() + path))
+                .header("Authorization", "Bearer " + RunningBundle.API_TOKEN).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                kill();
+            }
+        }
+        if (Boolean.getBoolean("attio.test.keep-data")) {
+            System.out.println("[bundle-process] data and logs kept in " + dataDir);
+            return;
+        }
+        try (var paths = Files.walk(dataDir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp directory: the OS cleans up what we could not
+        }
+    }
+
+    /** The last lines of the latest start's output (for a failure message). */
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log());
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private boolean healthAnswers() {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/observe/health"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
