@@ -212,7 +212,11 @@ public final class AttioSimulator implements AutoCloseable {
         String body = buffer.length() == 0 ? "" : buffer.toString(StandardCharsets.UTF_8);
         RecordedRequest recorded = new RecordedRequest(method, path, request.query(), body,
                 RecordedRequest.classify(method, path), 0, arrival);
-        FaultRule fault = faults.match(recorded);
+        FaultRule matched = faults.match(recorded);
+        if (matched != null && matched.action() == FaultRule.Action.CHANGE) {
+            matched.change().run();
+        }
+        FaultRule fault = matched != null && matched.action() == FaultRule.Action.CHANGE ? null : matched;
         Duration delay = latency.plus(fault != null && fault.action() == FaultRule.Action.LATENCY ? fault.duration() : Duration.ZERO);
         Runnable answer;
         if (fault != null && fault.action() != FaultRule.Action.LATENCY) {
