@@ -32,6 +32,8 @@ public class FullSyncConfiguration implements CamelConfiguration {
     int concurrentRuns;
     @PropertyInject("attio.sync.sort")
     String sort;
+    @PropertyInject("attio.sync.deletion-hold-share")
+    double deletionHoldShare;
 
     @BindToRegistry(value = "syncRunRepository", lazy = true)
     public SyncRunRepository runs(@BeanInject("workTracker") WorkTracker tracker) {
@@ -44,10 +46,13 @@ public class FullSyncConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "syncReconciliation", lazy = true)
-    public ReconciliationService reconciliation(@BeanInject("mirrorRepository") MirrorRepository mirror,
+    public ReconciliationService reconciliation(CamelContext context,
+                                                @BeanInject("mirrorRepository") MirrorRepository mirror,
                                                 @BeanInject("syncRunRepository") SyncRunRepository runs,
                                                 @BeanInject("syncMetrics") SyncMetrics metrics) {
-        return new ReconciliationService(mirror, runs, metrics, Clock.systemUTC());
+        return new ReconciliationService(mirror, runs,
+                () -> context.getRegistry().lookupByNameAndType("attioGateway", AttioGateway.class), metrics,
+                deletionHoldShare, Clock.systemUTC());
     }
 
     @BindToRegistry("syncPageHandOff")
@@ -81,6 +86,9 @@ public class FullSyncConfiguration implements CamelConfiguration {
         }
         if (parallelPages < 1 || concurrentRuns < 1) {
             throw new IllegalArgumentException("attio.sync.parallel-pages and attio.sync.concurrent-runs must be >= 1");
+        }
+        if (!(deletionHoldShare >= 0 && deletionHoldShare <= 1)) {
+            throw new IllegalArgumentException("attio.sync.deletion-hold-share must be 0..1 (a share of the mirror)");
         }
     }
 }
