@@ -14,7 +14,7 @@ import java.util.function.Predicate;
  */
 public final class FaultRule {
 
-    enum Action { RESPOND, RESET, RETRY_AFTER, LATENCY, CHANGE }
+    enum Action { RESPOND, RESET, RETRY_AFTER, LATENCY, CHANGE, LOSE_ANSWER }
 
     private final Predicate<RecordedRequest> predicate;
     private Action action = Action.RESPOND;
@@ -62,6 +62,15 @@ public final class FaultRule {
     /** Drop the TCP connection without an answer (RST): the client sees an I/O error. */
     public FaultRule resetConnection() {
         this.action = Action.RESET;
+        return this;
+    }
+
+    /**
+     * Process the request (a write takes effect), then drop the connection instead of answering: the client cannot
+     * tell whether its write happened, as when a proxy or the network fails after Attio committed.
+     */
+    public FaultRule loseAnswer() {
+        this.action = Action.LOSE_ANSWER;
         return this;
     }
 
