@@ -19,8 +19,9 @@ import java.util.List;
  * Binds the gateway's beans (listed in {@code camel.main.configuration-classes}; no classpath scanning):
  * {@code attioGateway}, {@code attioResponses}, {@code attioRetryAfterGate}, {@code attioGatewayRetryListener},
  * {@code attioHttpClientConfigurer}. Settings come from config/application.properties ({@code attio.rate.*},
- * {@code attio.cache.*}, {@code attio.http.*}, {@code attio.health.*}); the retry and breaker keys are read by the
- * YAML routes. Also registers the {@code attio} readiness check.
+ * {@code attio.cache.*}, {@code attio.http.*}, {@code attio.health.*}, {@code attio.retry.max-redeliveries} for
+ * creates); the other retry keys and the breaker keys are read by the YAML routes. Also registers the {@code attio}
+ * readiness check.
  */
 public class GatewayConfiguration implements CamelConfiguration {
 
@@ -75,10 +76,12 @@ public class GatewayConfiguration implements CamelConfiguration {
                                 @PropertyInject("attio.cache.schema-ttl") Duration schemaTtl,
                                 @PropertyInject("attio.cache.schema-max-entries") long schemaMaxEntries,
                                 @PropertyInject("attio.cache.record-ttl") Duration recordTtl,
-                                @PropertyInject("attio.cache.record-max-entries") long recordMaxEntries) {
+                                @PropertyInject("attio.cache.record-max-entries") long recordMaxEntries,
+                                @PropertyInject("attio.retry.max-redeliveries") int maxRedeliveries) {
         return new CamelAttioGateway(context, mapper,
                 Caffeine.newBuilder().expireAfterWrite(schemaTtl).maximumSize(schemaMaxEntries).<String, List<JsonNode>>build(),
-                Caffeine.newBuilder().expireAfterWrite(recordTtl).maximumSize(recordMaxEntries).<String, JsonNode>build());
+                Caffeine.newBuilder().expireAfterWrite(recordTtl).maximumSize(recordMaxEntries).<String, JsonNode>build(),
+                maxRedeliveries);
     }
 
     @Override
