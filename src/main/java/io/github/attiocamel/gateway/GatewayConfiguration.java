@@ -43,17 +43,28 @@ public class GatewayConfiguration implements CamelConfiguration {
     Duration healthTimeout;
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private final RetryAfterGate gate = new RetryAfterGate();
+    @PropertyInject("attio.retry.rate-limited-floor-millis")
+    long rateLimitedFloorMillis;
+
+    private RetryAfterGate gate;
     private GatewayMetrics metrics;
 
     @BindToRegistry("attioRetryAfterGate")
     public RetryAfterGate retryAfterGate() {
-        return gate;
+        return gate();
     }
 
     @BindToRegistry("attioResponses")
     public AttioResponses responses(CamelContext context) {
-        return new AttioResponses(mapper, gate, metrics(context), Clock.systemUTC());
+        return new AttioResponses(mapper, gate(), metrics(context), Clock.systemUTC());
+    }
+
+    /** One gate for the attempt route and the classifier, made once the settings are injected. */
+    private synchronized RetryAfterGate gate() {
+        if (gate == null) {
+            gate = new RetryAfterGate(rateLimitedFloorMillis);
+        }
+        return gate;
     }
 
     @BindToRegistry("attioGatewayRetryListener")
