@@ -76,9 +76,12 @@ public final class ApiErrors {
         return JSON.createObjectNode().put("error", error).put("message", message).toString();
     }
 
-    /** 5xx, I/O and an open breaker (all reported as 503 by the gateway) mean "try later", not "you are wrong". */
+    /**
+     * 5xx, I/O and an open breaker (all reported as 503 by the gateway) mean "try later", not "you are wrong"; so does
+     * a 429 the gateway's retries could not outwait.
+     */
     private static boolean unavailable(AttioException e) {
-        return e.status() >= 500 || "attio_unavailable".equals(e.code());
+        return e.status() >= 500 || e.status() == 429 || "attio_unavailable".equals(e.code());
     }
 
     private long retryAfterSeconds(Instant retryAfter) {

@@ -50,6 +50,10 @@ public final class MessageContract {
             description = "When an attempt began waiting for the Retry-After gate and the throttle (a metric)")
     public static final String QUEUED_AT = "AttioQueuedAt";
 
+    @Metadata(label = "variable", javaType = "java.lang.Integer",
+            description = "The attempt's redelivery count, carried over the HTTP call whose answer replaces the headers")
+    public static final String REDELIVERIES = "AttioRedeliveries";
+
     // ---- webhook intake and inbox ----------------------------------------------------------------------------
 
     @Metadata(label = "variable", javaType = "String",

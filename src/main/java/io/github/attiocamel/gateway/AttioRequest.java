@@ -11,8 +11,11 @@ package io.github.attiocamel.gateway;
  * @param path     path from {@code /v2}, its segments already encoded
  * @param query    query string without {@code ?}, or null
  * @param body     JSON request body, or null
+ * @param repeatable whether sending it twice does no more than once (reads, asserts, updates); a create after an
+ *                 answer that may have been lost is retried only by its caller, once it looked for the effect
  */
-public record AttioRequest(String budget, String endpoint, String method, String path, String query, String body) {
+public record AttioRequest(String budget, String endpoint, String method, String path, String query, String body,
+                           boolean repeatable) {
 
     public static final String READ = "read";
     public static final String WRITE = "write";

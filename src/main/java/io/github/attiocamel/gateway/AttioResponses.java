@@ -88,8 +88,8 @@ public class AttioResponses {
     }
 
     /**
-     * After the breaker: a 2xx body becomes a JsonNode; a 429 closes the Retry-After gate of its budget, so the retry
-     * that follows waits at the gate until Attio's date; any other 4xx is final.
+     * After the breaker: a 2xx body becomes a JsonNode; a 429 closes the Retry-After gate of its lane, so the retry
+     * that follows waits at the gate until Attio's date (at least the gate's floor); any other 4xx is final.
      */
     public JsonNode classify(@Variable(MessageContract.REQUEST) AttioRequest request,
                              @Header(Exchange.HTTP_RESPONSE_CODE) Integer status,
@@ -107,9 +107,9 @@ public class AttioResponses {
         AttioException e = fromErrorBody(code, text, retryAfter);
         if (code == 429) {
             metrics.rateLimited(request.endpoint(), request.budget());
-            gate.closeUntil(request.budget(), retryAfter);
-            LOG.warn("[attio-gateway] {} {} rate limited; {} budget paused until {}", request.method(),
-                    request.path(), request.budget(), retryAfter);
+            gate.rateLimited(request, retryAfter);
+            LOG.warn("[attio-gateway] {} {} rate limited (Retry-After {}); its lane paused until {}", request.method(),
+                    request.path(), retryAfter, gate.openAt(request));
         } else {
             LOG.info("[attio-gateway] {} {} answered {} {} (not retried)", request.method(), request.path(), status,
                     e.code());

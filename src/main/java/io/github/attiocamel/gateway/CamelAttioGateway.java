@@ -34,10 +34,14 @@ class CamelAttioGateway implements AttioGateway {
     private final ObjectMapper mapper;
     private final Cache<String, List<JsonNode>> schemaCache;
     private final Cache<String, JsonNode> recordCache;
+    /** Creates retried after a possibly lost answer, each only once the effect was looked for and not found. */
+    private final int ambiguousRetries;
+    private static final int NOTE_PAGE = 50;
     private volatile ProducerTemplate template;
 
     CamelAttioGateway(CamelContext camelContext, ObjectMapper mapper, Cache<String, List<JsonNode>> schemaCache,
-                      Cache<String, JsonNode> recordCache) {
+                      Cache<String, JsonNode> recordCache, int ambiguousRetries) {
+        this.ambiguousRetries = ambiguousRetries;
         this.camelContext = camelContext;
         this.mapper = mapper;
         this.schemaCache = schemaCache;
@@ -175,7 +179,45 @@ class CamelAttioGateway implements AttioGateway {
         data.put("title", title);
         data.put("format", format);
         data.put("content", content);
-        return data(write("notes.create", "POST", "/v2/notes", null, wrap(data)));
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return data(write("notes.create", "POST", "/v2/notes", null, wrap(data)));
+            } catch (AttioException e) {
+                if (!mayHaveLanded(e) || attempt >= ambiguousRetries) {
+                    throw e;
+                }
+                // the answer was lost or a 5xx came back: the note may exist, and a second POST would make two
+                Optional<JsonNode> landed = findNote(parentObject, parentRecordId, title, format, content);
+                if (landed.isPresent()) {
+                    return landed.get();
+                }
+            }
+        }
+    }
+
+    /** An I/O failure or 5xx after the request went out, not an open breaker (which sent nothing). */
+    private static boolean mayHaveLanded(AttioException e) {
+        return e.status() >= 500 && !"attio_unavailable".equals(e.code());
+    }
+
+    /** The parent's note with this title and content, read page by page (Attio lists at most 50 at a time). */
+    private Optional<JsonNode> findNote(String parentObject, String parentRecordId, String title, String format,
+                                        String content) {
+        String field = "markdown".equals(format) ? "content_markdown" : "content_plaintext";
+        for (int offset = 0; ; offset += NOTE_PAGE) {
+            String query = "parent_object=" + URLEncoder.encode(parentObject, StandardCharsets.UTF_8)
+                    + "&parent_record_id=" + URLEncoder.encode(parentRecordId, StandardCharsets.UTF_8)
+                    + "&limit=" + NOTE_PAGE + "&offset=" + offset;
+            List<JsonNode> page = list(read("notes.list", "/v2/notes", query, null));
+            for (JsonNode note : page) {
+                if (title.equals(note.path("title").asText(null)) && content.equals(note.path(field).asText(null))) {
+                    return Optional.of(note);
+                }
+            }
+            if (page.size() < NOTE_PAGE) {
+                return Optional.empty();
+            }
+        }
     }
 
     @Override
@@ -196,7 +238,7 @@ class CamelAttioGateway implements AttioGateway {
     // ---- plumbing --------------------------------------------------------------------------------------------
 
     private JsonNode read(String endpoint, String path, String query, JsonNode body) {
-        return send(new AttioRequest(AttioRequest.READ, endpoint, "GET", path, query, toJson(body)));
+        return send(new AttioRequest(AttioRequest.READ, endpoint, "GET", path, query, toJson(body), true));
     }
 
     /** Every page of a GET that takes limit/offset: Attio documents no default page size, the end is a short page. */
@@ -212,11 +254,13 @@ class CamelAttioGateway implements AttioGateway {
     }
 
     private JsonNode readPost(String endpoint, String path, JsonNode body) {
-        return send(new AttioRequest(AttioRequest.READ, endpoint, "POST", path, null, toJson(body)));
+        return send(new AttioRequest(AttioRequest.READ, endpoint, "POST", path, null, toJson(body), true));
     }
 
     private JsonNode write(String endpoint, String method, String path, String query, JsonNode body) {
-        return send(new AttioRequest(AttioRequest.WRITE, endpoint, method, path, query, toJson(body)));
+        // a POST creates something each time it lands; PUT (assert) and PATCH name what they change
+        return send(new AttioRequest(AttioRequest.WRITE, endpoint, method, path, query, toJson(body),
+                !"POST".equals(method)));
     }
 
     private JsonNode send(AttioRequest request) {

@@ -19,8 +19,9 @@ import java.util.List;
  * Binds the gateway's beans (listed in {@code camel.main.configuration-classes}; no classpath scanning):
  * {@code attioGateway}, {@code attioResponses}, {@code attioRetryAfterGate}, {@code attioGatewayRetryListener},
  * {@code attioHttpClientConfigurer}. Settings come from config/application.properties ({@code attio.rate.*},
- * {@code attio.cache.*}, {@code attio.http.*}, {@code attio.health.*}); the retry and breaker keys are read by the
- * YAML routes. Also registers the {@code attio} and {@code attio-schema} readiness checks.
+ * {@code attio.cache.*}, {@code attio.http.*}, {@code attio.health.*}, {@code attio.retry.max-redeliveries} for
+ * creates); the other retry keys and the breaker keys are read by the YAML routes. Also registers the {@code attio}
+ * and {@code attio-schema} readiness checks.
  */
 public class GatewayConfiguration implements CamelConfiguration {
 
@@ -42,17 +43,28 @@ public class GatewayConfiguration implements CamelConfiguration {
     Duration healthTimeout;
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private final RetryAfterGate gate = new RetryAfterGate();
+    @PropertyInject("attio.retry.rate-limited-floor-millis")
+    long rateLimitedFloorMillis;
+
+    private RetryAfterGate gate;
     private GatewayMetrics metrics;
 
     @BindToRegistry("attioRetryAfterGate")
     public RetryAfterGate retryAfterGate() {
-        return gate;
+        return gate();
     }
 
     @BindToRegistry("attioResponses")
     public AttioResponses responses(CamelContext context) {
-        return new AttioResponses(mapper, gate, metrics(context), Clock.systemUTC());
+        return new AttioResponses(mapper, gate(), metrics(context), Clock.systemUTC());
+    }
+
+    /** One gate for the attempt route and the classifier, made once the settings are injected. */
+    private synchronized RetryAfterGate gate() {
+        if (gate == null) {
+            gate = new RetryAfterGate(rateLimitedFloorMillis);
+        }
+        return gate;
     }
 
     @BindToRegistry("attioGatewayRetryListener")
@@ -75,10 +87,12 @@ public class GatewayConfiguration implements CamelConfiguration {
                                 @PropertyInject("attio.cache.schema-ttl") Duration schemaTtl,
                                 @PropertyInject("attio.cache.schema-max-entries") long schemaMaxEntries,
                                 @PropertyInject("attio.cache.record-ttl") Duration recordTtl,
-                                @PropertyInject("attio.cache.record-max-entries") long recordMaxEntries) {
+                                @PropertyInject("attio.cache.record-max-entries") long recordMaxEntries,
+                                @PropertyInject("attio.retry.max-redeliveries") int maxRedeliveries) {
         return new CamelAttioGateway(context, mapper,
                 Caffeine.newBuilder().expireAfterWrite(schemaTtl).maximumSize(schemaMaxEntries).<String, List<JsonNode>>build(),
-                Caffeine.newBuilder().expireAfterWrite(recordTtl).maximumSize(recordMaxEntries).<String, JsonNode>build());
+                Caffeine.newBuilder().expireAfterWrite(recordTtl).maximumSize(recordMaxEntries).<String, JsonNode>build(),
+                maxRedeliveries);
     }
 
     @Override

@@ -4,38 +4,59 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The shared "come back at" time per budget class (read, write). A 429 closes the gate of its class until the
- * Retry-After instant; the gateway routes wait on it with an async {@code delay}, so a 429 pauses only its own class
- * and nobody waits past the instant Attio named.
+ * The shared "come back at" time per lane: the read and write budgets, and queries within reads. A 429 closes the
+ * gate of its lane until the Retry-After instant, but never for less than a jittered floor: a date already past (clock
+ * skew) would otherwise send every waiting retry at once. The gateway routes wait on it with an async {@code delay},
+ * so a 429 pauses only its own lane: a query's 429 (Attio's score-based limit on queries) slows queries, while record
+ * fetches and other reads go on; every read's 429 closes the read lane, which queries wait for too.
  */
 public class RetryAfterGate {
 
+    private static final String QUERY_LANE = ":query";
+
     private final Map<String, Instant> closedUntil = new ConcurrentHashMap<>();
+    private final long floorMillis;
     private final Clock clock;
 
-    public RetryAfterGate() {
-        this(Clock.systemUTC());
+    public RetryAfterGate(long floorMillis) {
+        this(floorMillis, Clock.systemUTC());
     }
 
-    RetryAfterGate(Clock clock) {
+    RetryAfterGate(long floorMillis, Clock clock) {
+        this.floorMillis = floorMillis;
         this.clock = clock;
     }
 
-    /** Closes the gate of a budget class until {@code until}; a later instant already set wins. */
-    public void closeUntil(String budget, Instant until) {
-        closedUntil.merge(budget, until, (a, b) -> a.isAfter(b) ? a : b);
+    /** After a 429 of this request: its lane closes until Attio's date, or the floor plus up to half of it again. */
+    public void rateLimited(AttioRequest request, Instant retryAfter) {
+        long jitter = floorMillis <= 1 ? 0 : ThreadLocalRandom.current().nextLong(floorMillis / 2 + 1);
+        Instant floor = clock.instant().plusMillis(floorMillis + jitter);
+        Instant until = retryAfter == null || retryAfter.isBefore(floor) ? floor : retryAfter;
+        closedUntil.merge(lane(request), until, (a, b) -> a.isAfter(b) ? a : b);
     }
 
-    /** Milliseconds a request of this class must still wait (0 when open); rounded up, never early. */
-    public long millisUntilOpen(String budget) {
-        Instant until = closedUntil.get(budget);
-        if (until == null) {
+    /** When the lane of this request opens again (its own and, for a query, the read lane). */
+    public Instant openAt(AttioRequest request) {
+        Instant budget = closedUntil.getOrDefault(request.budget(), Instant.MIN);
+        Instant lane = closedUntil.getOrDefault(lane(request), Instant.MIN);
+        return budget.isAfter(lane) ? budget : lane;
+    }
+
+    /** Milliseconds this request must still wait (0 when open); rounded up, never early. */
+    public long millisUntilOpen(AttioRequest request) {
+        Instant until = openAt(request);
+        if (until.equals(Instant.MIN)) {
             return 0;
         }
         long nanos = until.toEpochMilli() * 1_000_000L - nowNanos();
         return nanos <= 0 ? 0 : (nanos + 999_999) / 1_000_000;
+    }
+
+    private static String lane(AttioRequest request) {
+        return request.endpoint().endsWith(".query") ? request.budget() + QUERY_LANE : request.budget();
     }
 
     private long nowNanos() {

@@ -231,10 +231,10 @@ public final class MirrorRepository {
     }
 
     /**
-     * The deletion pass of a completed run: every live row of the container the run never saw becomes a tombstone,
-     * in one transaction (a crash leaves either all or none). Returns the ids deleted.
+     * The live rows of the container a run never saw: its deletion candidates. A row missed because Attio's rows
+     * shifted under the run's pages is among them too, so the caller confirms each before it tombstones any.
      */
-    public List<String> deleteUnseen(MirrorKind kind, String container, String runId, Instant at, String source) {
+    public List<String> unseen(MirrorKind kind, String container, String runId) {
         // "never stamped by a keyed run, or stamped by another run" as three exact ranges of index (container,
         // last_seen_key), V32: anything else makes H2 read rows of the container from disk. Rows stamped before V32
         // have only last_seen_run, so the first range still spares those this very run stamped. Rows the run found
@@ -246,42 +246,56 @@ public final class MirrorRepository {
         String notMarked = " AND NOT EXISTS (SELECT 1 FROM sync_seen WHERE sync_seen.item_id = " + kind.table + "."
                 + kind.idColumn + " AND sync_seen.run_key = ?)";
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                List<String> ids = new ArrayList<>();
-                for (int r = 0; r < unseen.length; r++) {
-                    String range = unseen[r];
-                    String where = " WHERE " + kind.containerColumn + " = ? AND " + range + " AND deleted = FALSE"
-                            + notMarked;
-                    try (PreparedStatement ps = c.prepareStatement("SELECT " + kind.idColumn + " FROM " + kind.table
-                            + where + " FOR UPDATE")) {
-                        ps.setString(1, container);
-                        ps.setObject(2, bound[r]);
-                        ps.setLong(3, key);
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                ids.add(rs.getString(1));
-                            }
+            List<String> ids = new ArrayList<>();
+            for (int r = 0; r < unseen.length; r++) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + kind.idColumn + " FROM " + kind.table
+                        + " WHERE " + kind.containerColumn + " = ? AND " + unseen[r] + " AND deleted = FALSE"
+                        + notMarked)) {
+                    ps.setString(1, container);
+                    ps.setObject(2, bound[r]);
+                    ps.setLong(3, key);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getString(1));
                         }
                     }
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE " + kind.table
-                            + " SET deleted = TRUE, synced_at = ?, source = ?" + where)) {
-                        ps.setTimestamp(1, Timestamp.from(at));
-                        ps.setString(2, source);
-                        ps.setString(3, container);
-                        ps.setObject(4, bound[r]);
-                        ps.setLong(5, key);
-                        ps.executeUpdate();
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the deletion candidates of " + container, e);
+        }
+    }
+
+    /**
+     * Tombstones these rows, those still live, in one transaction (a crash leaves either all or none), stamped
+     * {@code at} so {@link #deletedByPass} finds them again. Returns the ids it tombstoned.
+     */
+    public List<String> tombstoneLive(MirrorKind kind, String container, Collection<String> ids, Instant at,
+                                      String source) {
+        String update = "UPDATE " + kind.table + " SET deleted = TRUE, synced_at = ?, source = ? WHERE "
+                + kind.containerColumn + " = ? AND " + kind.idColumn + " = ? AND deleted = FALSE";
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(update)) {
+                List<String> tombstoned = new ArrayList<>();
+                for (String id : ids) {
+                    ps.setTimestamp(1, Timestamp.from(at));
+                    ps.setString(2, source);
+                    ps.setString(3, container);
+                    ps.setString(4, id);
+                    if (ps.executeUpdate() > 0) {
+                        tombstoned.add(id);
                     }
                 }
                 c.commit();
-                return ids;
+                return tombstoned;
             } catch (SQLException e) {
                 c.rollback();
                 throw e;
             }
         } catch (SQLException e) {
-            throw new StoreException("cannot run the deletion pass of " + container, e);
+            throw new StoreException("cannot tombstone rows of " + container, e);
         }
     }
 

@@ -223,7 +223,12 @@ public final class AttioSimulator implements AutoCloseable {
         String body = buffer.length() == 0 ? "" : buffer.toString(StandardCharsets.UTF_8);
         RecordedRequest recorded = new RecordedRequest(method, path, request.query(), body,
                 RecordedRequest.classify(method, path), 0, arrival);
-        FaultRule fault = faults.match(recorded);
+        FaultRule matched = faults.match(recorded);
+        if (matched != null && matched.action() == FaultRule.Action.CHANGE) {
+            matched.change().run();
+        }
+        boolean loseAnswer = matched != null && matched.action() == FaultRule.Action.LOSE_ANSWER;
+        FaultRule fault = matched != null && (matched.action() == FaultRule.Action.CHANGE || loseAnswer) ? null : matched;
         Duration delay = latency.plus(fault != null && fault.action() == FaultRule.Action.LATENCY ? fault.duration() : Duration.ZERO);
         Runnable answer;
         if (fault != null && fault.action() != FaultRule.Action.LATENCY) {
@@ -241,7 +246,7 @@ public final class AttioSimulator implements AutoCloseable {
                         "Rate limit exceeded, please try again later."),
                         Map.of("Retry-After", HTTP_DATE.format(Instant.ofEpochSecond(arrival.getEpochSecond() + 1))));
             } else {
-                answer = () -> process(request, recorded, match);
+                answer = () -> process(request, recorded, match, loseAnswer);
             }
         }
         if (delay.isZero() || delay.isNegative()) {
@@ -309,7 +314,8 @@ public final class AttioSimulator implements AutoCloseable {
         }
     }
 
-    private void process(HttpServerRequest request, RecordedRequest recorded, OpenApiValidator.Match match) {
+    private void process(HttpServerRequest request, RecordedRequest recorded, OpenApiValidator.Match match,
+                         boolean loseAnswer) {
         Map<String, List<String>> query = parseQuery(request.query());
         List<String> problems = new ArrayList<>(validator.validate(match, query, recorded.body()));
         if ("/v2/webhooks".equals(match.operation().template) && recorded.json().path("data").path("target_url").asText()
@@ -332,6 +338,11 @@ public final class AttioSimulator implements AutoCloseable {
             JsonNode json = recorded.body().isBlank() ? NODES.objectNode() : mapper.readTree(recorded.body());
             JsonNode result = new Operations(data, match.pathParams(), query, json, this)
                     .run(match.operation().method + " " + match.operation().template);
+            if (loseAnswer) {
+                log(recorded.withStatus(0));
+                resetConnection(request);
+                return;
+            }
             send(request, recorded, 200, result, Map.of());
         } catch (AttioApiException e) {
             send(request, recorded, e.status, error(e.status, e.type, e.code, e.getMessage()), Map.of());

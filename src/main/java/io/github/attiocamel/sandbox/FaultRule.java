@@ -9,17 +9,19 @@ import java.util.function.Predicate;
  * A fault the simulator injects into matching requests, e.g.
  * {@code FaultRule.when(r -> r.path().endsWith("/records/query") && r.bodyLong("offset", 0) == 1000).respond(503).times(1)}.
  * Rules are tried in the order they were added; the first matching rule with firings left applies. A latency rule
- * delays the request and then lets it be processed normally; the other kinds answer instead of processing.
+ * delays the request and a data change alters the data, each then lets it be processed normally; the other kinds
+ * answer instead of processing.
  */
 public final class FaultRule {
 
-    enum Action { RESPOND, RESET, RETRY_AFTER, LATENCY }
+    enum Action { RESPOND, RESET, RETRY_AFTER, LATENCY, CHANGE, LOSE_ANSWER }
 
     private final Predicate<RecordedRequest> predicate;
     private Action action = Action.RESPOND;
     private int status = 503;
     private String body;
     private Duration duration = Duration.ZERO;
+    private Runnable change = () -> { };
     private final AtomicInteger remaining = new AtomicInteger(Integer.MAX_VALUE);
     private final AtomicInteger fired = new AtomicInteger();
 
@@ -63,6 +65,15 @@ public final class FaultRule {
         return this;
     }
 
+    /**
+     * Process the request (a write takes effect), then drop the connection instead of answering: the client cannot
+     * tell whether its write happened, as when a proxy or the network fails after Attio committed.
+     */
+    public FaultRule loseAnswer() {
+        this.action = Action.LOSE_ANSWER;
+        return this;
+    }
+
     /** Answer 429 rate_limit_exceeded with a Retry-After HTTP-date at least {@code ahead} in the future. */
     public FaultRule retryAfter(Duration ahead) {
         this.action = Action.RETRY_AFTER;
@@ -74,6 +85,16 @@ public final class FaultRule {
     public FaultRule latency(Duration delay) {
         this.action = Action.LATENCY;
         this.duration = delay;
+        return this;
+    }
+
+    /**
+     * Change Attio's data when a matching request arrives (e.g. delete records as page 3 of a query is asked for),
+     * then process the request normally: data moving under a client that pages through it.
+     */
+    public FaultRule changeData(Runnable change) {
+        this.action = Action.CHANGE;
+        this.change = Objects.requireNonNull(change, "change");
         return this;
     }
 
@@ -113,5 +134,9 @@ public final class FaultRule {
 
     Duration duration() {
         return duration;
+    }
+
+    Runnable change() {
+        return change;
     }
 }

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -85,6 +86,8 @@ public final class SimulatorData {
         final Map<String, Attribute> attributes = new LinkedHashMap<>();
         final LinkedHashMap<String, Row> rows = new LinkedHashMap<>();
         final Map<String, Map<String, String>> unique = new java.util.HashMap<>(); // slug -> value key -> row id
+        /** Some rows share a created_at: a created_at order is no longer a total order. */
+        boolean tiedCreatedAt;
 
         Container(boolean list, String slug, String singular, String plural, String createdAt) {
             this.list = list;
@@ -268,6 +271,17 @@ public final class SimulatorData {
 
     /** Adds {@code n} people with unique emails ({@code seed-<i>@example.com}); returns the new total. */
     public synchronized int seedPeople(int n) {
+        return seedPeople(n, 1);
+    }
+
+    /**
+     * Like {@link #seedPeople(int)}, but {@code perInstant} people at a time share one created_at, as a bulk import
+     * into Attio can: a query sorted by created_at then answers ties in an order of its own each time.
+     */
+    public synchronized int seedPeople(int n, int perInstant) {
+        if (perInstant < 1) {
+            throw new IllegalArgumentException("perInstant must be at least 1");
+        }
         Container people = object("people");
         Attribute email = people.attributes.get("email_addresses");
         Attribute name = people.attributes.get("name");
@@ -276,9 +290,13 @@ public final class SimulatorData {
         String[] firsts = {"Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken"};
         String[] lasts = {"Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson"};
         int base = people.rows.size();
+        people.tiedCreatedAt |= perInstant > 1;
+        Instant at = null;
         for (int i = 0; i < n; i++) {
             int k = base + i;
-            Instant at = now();
+            if (i % perInstant == 0) {
+                at = now();
+            }
             Row row = new Row(++sequence, formatted(at));
             String address = "seed-" + k + "-" + row.id.substring(0, 8) + "@example.com";
             ObjectNode emailValue = convert(people, email, NODES.textNode(address), at);
@@ -979,7 +997,13 @@ public final class SimulatorData {
             String slug = sort.has("attribute") ? sort.path("attribute").asText()
                     : sort.path("path").path(sort.path("path").size() - 1).path(1).asText();
             Comparator<Row> next;
-            if ("created_at".equals(slug)) {
+            if ("created_at".equals(slug) && c.tiedCreatedAt) {
+                // a database returns ties in no defined order, which can differ from one page request to the next
+                long salt = ThreadLocalRandom.current().nextLong();
+                next = Comparator.<Row, String>comparing(r -> r.createdAt)
+                        .thenComparingLong(r -> Long.rotateLeft(r.seq * 0x9E3779B97F4A7C15L ^ salt, 17));
+                creationOrder = false;
+            } else if ("created_at".equals(slug)) {
                 next = Comparator.comparingLong(r -> r.seq);
                 creationOrder &= !desc && order == null;
             } else {

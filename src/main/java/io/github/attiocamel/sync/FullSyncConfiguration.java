@@ -37,6 +37,8 @@ public class FullSyncConfiguration implements CamelConfiguration {
     String objects;
     @PropertyInject("attio.sync.lists")
     String lists;
+    @PropertyInject("attio.sync.deletion-hold-share")
+    double deletionHoldShare;
 
     @BindToRegistry(value = "syncRunRepository", lazy = true)
     public SyncRunRepository runs(@BeanInject("workTracker") WorkTracker tracker) {
@@ -49,10 +51,13 @@ public class FullSyncConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "syncReconciliation", lazy = true)
-    public ReconciliationService reconciliation(@BeanInject("mirrorRepository") MirrorRepository mirror,
+    public ReconciliationService reconciliation(CamelContext context,
+                                                @BeanInject("mirrorRepository") MirrorRepository mirror,
                                                 @BeanInject("syncRunRepository") SyncRunRepository runs,
                                                 @BeanInject("syncMetrics") SyncMetrics metrics) {
-        return new ReconciliationService(mirror, runs, metrics, Clock.systemUTC());
+        return new ReconciliationService(mirror, runs,
+                () -> context.getRegistry().lookupByNameAndType("attioGateway", AttioGateway.class), metrics,
+                deletionHoldShare, Clock.systemUTC());
     }
 
     @BindToRegistry("syncPageHandOff")
@@ -89,6 +94,9 @@ public class FullSyncConfiguration implements CamelConfiguration {
         }
         if (parallelPages < 1 || concurrentRuns < 1) {
             throw new IllegalArgumentException("attio.sync.parallel-pages and attio.sync.concurrent-runs must be >= 1");
+        }
+        if (!(deletionHoldShare >= 0 && deletionHoldShare <= 1)) {
+            throw new IllegalArgumentException("attio.sync.deletion-hold-share must be 0..1 (a share of the mirror)");
         }
         SchemaCheck check = context.getRegistry().lookupByNameAndType("attioSchemaCheck", SchemaCheck.class);
         if (check != null) {

@@ -3,6 +3,7 @@ package io.github.attiocamel.sync;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.attiocamel.api.ConflictException;
 import io.github.attiocamel.api.NotFoundException;
 import io.github.attiocamel.api.ValidationException;
 import io.github.attiocamel.gateway.AttioGateway;
@@ -234,22 +235,61 @@ public final class FullSyncService {
         return rows;
     }
 
-    public SyncRun complete(SyncRun run, int deleted) {
+    public SyncRun complete(SyncRun run, ReconciliationService.Confirmation deletions) {
         Instant now = clock.instant();
-        if (!runs.complete(run.runId(), deleted, now)) {
+        if (!runs.complete(run.runId(), deletions.confirmed(), deletions.unconfirmed(), now)) {
             lost(run);
             return run;
         }
         forgetSeen(run);
         String key = run.activeKey();
-        metrics.deleted(key, deleted);
+        metrics.deleted(key, (int) deletions.confirmed());
         metrics.runFinished(key, SyncRun.COMPLETED, Duration.between(run.startedAt(), now));
         SyncRun done = runs.find(run.runId()).orElse(run);
         LOG.info("[attio-full-sync] {} run {} completed: pages={} records={} created={} updated={} unchanged={} "
-                        + "deleted={} in {} ms", key, run.runId(), done.pages(), done.records(), done.created(),
-                done.updated(), done.unchanged(), done.deleted(), Duration.between(run.startedAt(), now).toMillis());
+                        + "deleted={} of candidates={} (unconfirmed={}) in {} ms", key, run.runId(), done.pages(),
+                done.records(), done.created(), done.updated(), done.unchanged(), done.deleted(), done.candidates(),
+                done.unconfirmed(), Duration.between(run.startedAt(), now).toMillis());
         end(run.runId());
         return done;
+    }
+
+    /** Pages done, deletions held: the run ends (the target is free) and its candidates wait for an operator. */
+    public SyncRun hold(SyncRun run, ReconciliationService.Candidates candidates) {
+        Instant now = clock.instant();
+        if (!runs.hold(run.runId(), candidates.size(), now)) {
+            lost(run);
+            return run;
+        }
+        forgetSeen(run);
+        metrics.runFinished(run.activeKey(), SyncRun.DELETIONS_HELD, Duration.between(run.startedAt(), now));
+        LOG.warn("[attio-full-sync] {} run {} holds {} deletion candidates, more than its share of the mirror: "
+                        + "nothing deleted until POST /api/sync/runs/{}/deletions:confirm", run.activeKey(),
+                run.runId(), candidates.size(), run.runId());
+        end(run.runId());
+        return run;
+    }
+
+    /**
+     * POST /api/sync/runs/{run_id}/deletions:confirm: takes the run's held deletions for confirmation, for one caller
+     * only (404 unknown run, 409 nothing held), and answers the run.
+     */
+    public SyncRun releaseHeld(String runId) {
+        SyncRun run = runs.find(runId).orElseThrow(() -> new NotFoundException("no such sync run"));
+        if (run.held() == 0 || !runs.releaseHold(runId)) {
+            throw new ConflictException("the run holds no deletions");
+        }
+        LOG.info("[attio-full-sync] {} run {}: {} held deletion candidates confirmed by an operator",
+                run.activeKey(), runId, run.held());
+        return run;
+    }
+
+    /** Records what confirming a held run's candidates did; answers the run's view. */
+    public Map<String, Object> heldConfirmed(ReconciliationService.Confirmation deletions) {
+        SyncRun run = deletions.run();
+        runs.heldConfirmed(run.runId(), deletions.confirmed(), deletions.unconfirmed());
+        metrics.deleted(run.activeKey(), (int) deletions.confirmed());
+        return view(run.runId());
     }
 
     /**
@@ -354,6 +394,11 @@ public final class FullSyncService {
         m.put("updated", run.updated());
         m.put("unchanged", run.unchanged());
         m.put("deleted", run.deleted());
+        // deletions are confirmed with Attio first: candidates = confirmed (deleted) + unconfirmed + refreshed
+        m.put("candidates", run.candidates());
+        m.put("confirmed", run.confirmed());
+        m.put("unconfirmed", run.unconfirmed());
+        m.put("deletions_held", run.held());
         m.put("started_at", str(run.startedAt()));
         m.put("finished_at", str(run.finishedAt()));
         m.put("error", run.error());

@@ -1,10 +1,16 @@
 package io.github.attiocamel.sync;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import io.github.attiocamel.gateway.AttioException;
+import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.mirror.ChangeMessage;
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.mirror.MirrorRow;
+import io.github.attiocamel.mirror.MirrorRows;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -13,14 +19,17 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Reconciles full-sync pages with the mirror by hash ({@link ValuesHash}, the one definition of "changed" shared
  * with the webhook flow): new -> created, different (or a tombstone come back) -> updated, same -> unchanged (no
  * write beyond the run stamp, no change message). A page is classified first, its change messages are published,
  * and only then is it committed (one JDBC transaction, batched statements): a crash in between redoes the page on
- * resume and publishes its changes again, so the change feed is at least once, never lossy.
+ * resume and publishes its changes again, so the change feed is at least once, never lossy. A row the run did not
+ * see is only a deletion candidate until Attio confirms it gone ({@link #confirm}).
  */
 public final class ReconciliationService {
 
@@ -42,15 +51,32 @@ public final class ReconciliationService {
         }
     }
 
+    /** A run's deletion candidates, found at the pass's instant {@code at}; {@code held} when too many to trust. */
+    public record Candidates(SyncRun run, Instant at, List<String> ids, boolean held) {
+        public int size() {
+            return ids.size();
+        }
+    }
+
+    /** What confirming candidates did: the change messages, the rows tombstoned, and those Attio gave no answer on. */
+    public record Confirmation(SyncRun run, List<Map<String, Object>> changes, long confirmed, long unconfirmed) {}
+
+    private static final Logger LOG = LoggerFactory.getLogger("attio.sync");
+
     private final MirrorRepository mirror;
     private final SyncRunRepository runs;
+    private final Supplier<AttioGateway> gateway;
     private final SyncMetrics metrics;
+    private final double holdShare;
     private final Clock clock;
 
-    public ReconciliationService(MirrorRepository mirror, SyncRunRepository runs, SyncMetrics metrics, Clock clock) {
+    public ReconciliationService(MirrorRepository mirror, SyncRunRepository runs, Supplier<AttioGateway> gateway,
+                                 SyncMetrics metrics, double holdShare, Clock clock) {
         this.mirror = mirror;
         this.runs = runs;
+        this.gateway = gateway;
         this.metrics = metrics;
+        this.holdShare = holdShare;
         this.clock = clock;
     }
 
@@ -93,23 +119,75 @@ public final class ReconciliationService {
     }
 
     /**
-     * The deletion pass, once every page is done: one transaction tombstones every live row the run never saw. A
-     * run resumed after the pass committed finds the same rows again by the pass's instant, so their change messages
-     * are published at least once and no second, different pass ever runs.
+     * The deletion candidates once every page is done: the live rows the run never saw, kept with the run. They are
+     * held when more than {@code holdShare} of the mirror, as an Attio-side mistake or a token that lost its scope
+     * would look: nothing is deleted until an operator confirms them.
      */
-    public List<Map<String, Object>> deletionPass(SyncRun run) {
+    public Candidates candidates(SyncRun run) {
         Instant at = runs.beginDeletion(run.runId(), clock.instant());
-        Set<String> ids = new LinkedHashSet<>(mirror.deleteUnseen(run.kind(), run.target(), run.runId(), at, SOURCE));
+        List<String> ids = mirror.unseen(run.kind(), run.target(), run.runId());
+        long live = mirror.count(run.kind(), run.target(), false);
+        runs.saveCandidates(run.runId(), ids);
+        return new Candidates(run, at, ids, ids.size() > holdShare * live);
+    }
+
+    /** The candidates a held run kept, for confirmation on an operator's word. */
+    public Candidates heldCandidates(SyncRun run) {
+        return new Candidates(run, run.deletionAt(), runs.candidates(run.runId()), false);
+    }
+
+    /**
+     * Asks Attio about each candidate before anything is deleted: gone (404) -> tombstoned, in one transaction;
+     * still there (a row that shifted past the run's pages) -> refreshed like a page row; no answer -> left live and
+     * counted unconfirmed, for the next run to look at again. A pass resumed after its tombstones committed finds
+     * them again by the pass's instant, so their change messages are published at least once.
+     */
+    public Confirmation confirm(Candidates candidates) {
+        SyncRun run = candidates.run();
+        AttioGateway g = gateway.get();
+        List<Map<String, Object>> changes = new ArrayList<>();
+        List<String> gone = new ArrayList<>();
+        long unconfirmed = 0;
+        for (String id : candidates.ids()) {
+            Optional<JsonNode> item;
+            try {
+                item = fetch(g, run, id);
+            } catch (AttioException e) {
+                unconfirmed++;
+                LOG.warn("[attio-full-sync] {} run {}: {} kept, Attio did not say whether it is gone: {}",
+                        run.activeKey(), run.runId(), id, e.getMessage());
+                continue;
+            }
+            if (item.isEmpty()) {
+                gone.add(id);
+                continue;
+            }
+            MirrorRow row = MirrorRows.of(run.kind(), run.target(), item.get(), clock.instant(), SOURCE);
+            if (mirror.upsert(row) != MirrorRepository.Outcome.UNCHANGED) {
+                changes.add(change(run.kind(), "updated", row, row.syncedAt()));
+            }
+        }
+        Set<String> deleted = new LinkedHashSet<>(mirror.tombstoneLive(run.kind(), run.target(), gone,
+                candidates.at(), SOURCE));
         if (run.deletionAt() != null) {
             // only a run adopted after its pass had begun can have tombstones of its own to publish again; the
             // lookup reads every row of the container (no index serves it), so a first pass skips it
-            ids.addAll(mirror.deletedByPass(run.kind(), run.target(), run.runId(), at, SOURCE));
+            deleted.addAll(mirror.deletedByPass(run.kind(), run.target(), run.runId(), candidates.at(), SOURCE));
         }
-        List<Map<String, Object>> changes = new ArrayList<>(ids.size());
-        for (String id : ids) {
-            changes.add(ChangeMessage.of(SOURCE, type(run.kind(), "deleted"), run.target(), id, null, at));
+        for (String id : deleted) {
+            changes.add(ChangeMessage.of(SOURCE, type(run.kind(), "deleted"), run.target(), id, null,
+                    candidates.at()));
         }
-        return changes;
+        return new Confirmation(run, changes, deleted.size(), unconfirmed);
+    }
+
+    private static Optional<JsonNode> fetch(AttioGateway g, SyncRun run, String id) {
+        if (run.kind() == MirrorKind.RECORDS) {
+            // a cached copy says nothing about whether the record still exists
+            g.invalidateRecord(run.target(), id);
+            return g.getRecord(run.target(), id);
+        }
+        return g.getEntry(run.target(), id);
     }
 
     /** The row's values go out as the canonical text already in hand; the change feed's marshal copies it as is. */

@@ -33,8 +33,8 @@ final class SyncRunRepository {
     public record Claim(String runId, boolean started) {}
 
     private static final String SELECT = "SELECT " + WorkRepository.COLUMNS + ", s.target_kind, s.target, s.pages, "
-            + "s.created, s.updated, s.unchanged, s.deleted, s.page_size, s.trigger_source, s.deletion_at "
-            + "FROM sync_run s JOIN work_item w ON w.work_id = s.run_id ";
+            + "s.created, s.updated, s.unchanged, s.deleted, s.page_size, s.trigger_source, s.deletion_at, "
+            + "s.candidates, s.confirmed, s.unconfirmed, s.held FROM sync_run s JOIN work_item w ON w.work_id = s.run_id ";
 
     private final WorkRepository work;
 
@@ -157,29 +157,128 @@ final class SyncRunRepository {
         return find(runId).map(SyncRun::deletionAt).orElse(at);
     }
 
-    /** Completed with its deletion count; the target is free again. False when this process no longer holds it. */
-    public boolean complete(String runId, long deleted, Instant now) {
-        return finish(runId, WorkStatus.COMPLETED, null, deleted, now);
-    }
-
-    /** Failed (nothing deleted); the target is free again. False when this process no longer holds it. */
-    public boolean fail(String runId, String error, Instant now) {
-        return finish(runId, WorkStatus.FAILED, error, 0, now);
-    }
-
-    private boolean finish(String runId, String state, String error, long deleted, Instant now) {
-        return work.inTransaction("finish sync run " + runId, c -> {
-            if (!work.finish(c, runId, state, error, now)) {
+    /**
+     * Keeps the run's deletion candidates (replacing those of an earlier, interrupted pass), so a held run can still
+     * confirm them later. Only the holder may.
+     */
+    public void saveCandidates(String runId, List<String> ids) {
+        boolean held = work.inTransaction("keep the deletion candidates of sync run " + runId, c -> {
+            if (!work.holds(c, runId)) {
                 return false;
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE sync_run SET deleted = ?, active_key = NULL WHERE run_id = ?")) {
-                ps.setLong(1, deleted);
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM sync_candidate WHERE run_id = ?")) {
+                ps.setString(1, runId);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO sync_candidate (run_id, item_id) VALUES (?, ?)")) {
+                for (String id : ids) {
+                    ps.setString(1, runId);
+                    ps.setString(2, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE sync_run SET candidates = ? WHERE run_id = ?")) {
+                ps.setLong(1, ids.size());
                 ps.setString(2, runId);
                 ps.executeUpdate();
             }
             return true;
         });
+        if (!held) {
+            throw new WorkLostException(runId);
+        }
+    }
+
+    /** The deletion candidates the run kept. */
+    public List<String> candidates(String runId) {
+        try (Connection c = work.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT item_id FROM sync_candidate WHERE run_id = ?")) {
+            ps.setString(1, runId);
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the deletion candidates of sync run " + runId, e);
+        }
+    }
+
+    /** Completed with its confirmed deletions; the target is free again. False when this process no longer holds it. */
+    public boolean complete(String runId, long confirmed, long unconfirmed, Instant now) {
+        return finish(runId, WorkStatus.COMPLETED, null, confirmed, unconfirmed, 0, now);
+    }
+
+    /** Completed with its deletions held for an operator; the target is free again, the candidates are kept. */
+    public boolean hold(String runId, long held, Instant now) {
+        return finish(runId, WorkStatus.COMPLETED, null, 0, 0, held, now);
+    }
+
+    /** Failed (nothing deleted); the target is free again. False when this process no longer holds it. */
+    public boolean fail(String runId, String error, Instant now) {
+        return finish(runId, WorkStatus.FAILED, error, 0, 0, 0, now);
+    }
+
+    private boolean finish(String runId, String state, String error, long confirmed, long unconfirmed, long held,
+                           Instant now) {
+        return work.inTransaction("finish sync run " + runId, c -> {
+            if (!work.finish(c, runId, state, error, now)) {
+                return false;
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE sync_run SET deleted = ?, confirmed = ?, "
+                    + "unconfirmed = ?, held = ?, active_key = NULL WHERE run_id = ?")) {
+                ps.setLong(1, confirmed);
+                ps.setLong(2, confirmed);
+                ps.setLong(3, unconfirmed);
+                ps.setLong(4, held);
+                ps.setString(5, runId);
+                ps.executeUpdate();
+            }
+            if (held == 0) {
+                dropCandidates(c, runId);
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Takes the run's held deletions for confirmation: true for exactly one caller, so two confirmations at once
+     * cannot both act on them.
+     */
+    public boolean releaseHold(String runId) {
+        return work.inTransaction("release the held deletions of sync run " + runId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE sync_run SET held = 0 WHERE run_id = ? AND held > 0")) {
+                ps.setString(1, runId);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** Records the outcome of confirming a held run's candidates and drops them. */
+    public void heldConfirmed(String runId, long confirmed, long unconfirmed) {
+        work.inTransaction("record the confirmed deletions of sync run " + runId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE sync_run SET deleted = ?, confirmed = ?, "
+                    + "unconfirmed = ? WHERE run_id = ?")) {
+                ps.setLong(1, confirmed);
+                ps.setLong(2, confirmed);
+                ps.setLong(3, unconfirmed);
+                ps.setString(4, runId);
+                ps.executeUpdate();
+            }
+            dropCandidates(c, runId);
+            return null;
+        });
+    }
+
+    private static void dropCandidates(Connection c, String runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM sync_candidate WHERE run_id = ?")) {
+            ps.setString(1, runId);
+            ps.executeUpdate();
+        }
     }
 
     /** Active runs nobody holds since {@code staleBefore}: the tracker's stale work, seen as sync runs. */
@@ -218,7 +317,8 @@ final class SyncRunRepository {
         return new SyncRun(WorkRepository.read(rs), MirrorKind.valueOf(rs.getString("target_kind")),
                 rs.getString("target"), rs.getInt("pages"), rs.getLong("created"), rs.getLong("updated"),
                 rs.getLong("unchanged"), rs.getLong("deleted"), rs.getInt("page_size"), rs.getString("trigger_source"),
-                deletionAt == null ? null : deletionAt.toInstant());
+                deletionAt == null ? null : deletionAt.toInstant(), rs.getLong("candidates"), rs.getLong("confirmed"),
+                rs.getLong("unconfirmed"), rs.getLong("held"));
     }
 
     private static boolean isDuplicateKey(SQLException e) {

@@ -47,6 +47,15 @@ class ApiErrorsTest {
     }
 
     @Test
+    void aRateLimitTheRetriesCouldNotOutwaitIs503WithItsRetryAfter() {
+        Exchange e = respond(new AttioException(429, "rate_limit_error", "rate_limit_exceeded", "slow down",
+                NOW.plusSeconds(3), null));
+        assertThat(e.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(503);
+        assertThat(e.getMessage().getHeader("Retry-After")).isEqualTo(3L);
+        assertThat(e.getMessage().getBody(String.class)).contains("\"error\":\"attio_unavailable\"");
+    }
+
+    @Test
     void anythingElseIs500WithoutDetails() {
         Exchange e = respond(new IllegalStateException("secret internals"));
         assertThat(e.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(500);

@@ -74,7 +74,7 @@ class MirrorRepositoryTest {
 
         mirror.writeSyncPage(MirrorKind.RECORDS, "people", "run-1", List.of(person("new", "{}")),
                 List.of(person("change", "{\"x\":[1]}")), Set.of("keep"));
-        List<String> deleted = mirror.deleteUnseen(MirrorKind.RECORDS, "people", "run-1", Instant.now(), "full-sync");
+        List<String> deleted = deleteUnseen("run-1");
 
         assertThat(deleted).containsExactly("gone");
         assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(3);
@@ -106,7 +106,7 @@ class MirrorRepositoryTest {
                     + "' WHERE record_id = 'legacy-seen'");
         }
 
-        List<String> deleted = mirror.deleteUnseen(MirrorKind.RECORDS, "people", run, Instant.now(), "full-sync");
+        List<String> deleted = deleteUnseen(run);
 
         assertThat(deleted).containsExactlyInAnyOrder("below", "above", "never");
         assertThat(mirror.page(MirrorKind.RECORDS, "people", 10, 0)).filteredOn(r -> !r.deleted())
@@ -119,11 +119,17 @@ class MirrorRepositoryTest {
         mirror.upsert(person("unchanged", "{}"));
         mirror.writeSyncPage(MirrorKind.RECORDS, "people", run, List.of(), List.of(), List.of("unchanged"));
 
-        assertThat(mirror.deleteUnseen(MirrorKind.RECORDS, "people", run, Instant.now(), "full-sync"))
+        assertThat(deleteUnseen(run))
                 .as("a pass run again (resumed) with the marks in place").isEmpty();
         mirror.forgetSeen(run);
-        assertThat(mirror.deleteUnseen(MirrorKind.RECORDS, "people", run, Instant.now(), "full-sync"))
+        assertThat(deleteUnseen(run))
                 .as("without them the row counts as unseen").containsExactly("unchanged");
+    }
+
+    /** A deletion pass without confirmation: every unseen row tombstoned. */
+    private List<String> deleteUnseen(String run) {
+        return mirror.tombstoneLive(MirrorKind.RECORDS, "people", mirror.unseen(MirrorKind.RECORDS, "people", run),
+                Instant.now(), "full-sync");
     }
 
     private static String runWhoseKey(java.util.function.LongPredicate wanted) {

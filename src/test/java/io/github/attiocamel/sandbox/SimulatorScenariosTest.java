@@ -68,6 +68,34 @@ class SimulatorScenariosTest {
     }
 
     @Test
+    void aDataChangeRuleMovesRowsBetweenPagesAndTiesInCreatedAtComeInNoFixedOrder() throws Exception {
+        SimulatorData data = ATTIO.simulator().data();
+        int before = data.count("people");
+        data.seedPeople(60, 20);
+        List<String> ids = data.recordIds("people");
+        String doomed = ids.get(ids.size() - 50);
+        FaultRule rule = ATTIO.simulator().faults().add(FaultRule.when(r -> r.path().endsWith("/people/records/query")
+                && r.bodyLong("offset", 0) == 1).changeData(() -> data.deleteRecord("people", doomed)).times(1));
+        String query = "{\"sorts\":[{\"direction\":\"asc\",\"attribute\":\"created_at\"}],\"limit\":1,\"offset\":1}";
+
+        HttpResponse<String> page = call("POST", "/v2/objects/people/records/query", query);
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(rule.fired()).isEqualTo(1);
+        assertThat(data.count("people")).isEqualTo(before + 59);
+        assertThat(data.getRecord("people", doomed)).isNull();
+        // twenty rows share each created_at: page after page, a tie comes back in an order of its own
+        String tied = "{\"sorts\":[{\"direction\":\"asc\",\"attribute\":\"created_at\"}],\"limit\":20,\"offset\":"
+                + (before + 39) + "}";
+        List<String> orders = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            orders.add(JSON.readTree(call("POST", "/v2/objects/people/records/query", tied).body()).path("data")
+                    .findValuesAsText("record_id").toString());
+        }
+        assertThat(new java.util.HashSet<>(orders)).hasSizeGreaterThan(1);
+    }
+
+    @Test
     void entryAssertUpdatesTheOnlyEntryAndRefusesAmbiguousParents() throws Exception {
         SimulatorData data = ATTIO.simulator().data();
         String parent = data.createRecord("people", JSON.readTree("{\"email_addresses\":[\"entry@example.com\"]}"))

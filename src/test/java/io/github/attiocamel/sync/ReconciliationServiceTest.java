@@ -2,6 +2,7 @@ package io.github.attiocamel.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.mirror.MirrorRow;
@@ -12,11 +13,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,6 +27,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReconciliationServiceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** An Attio in which every record asked for is gone (404). */
+    private static final AttioGateway GONE = (AttioGateway) Proxy.newProxyInstance(AttioGateway.class.getClassLoader(),
+            new Class<?>[]{AttioGateway.class}, (proxy, method, args) -> switch (method.getName()) {
+                case "getRecord" -> Optional.empty();
+                case "invalidateRecord" -> null;
+                default -> throw new UnsupportedOperationException(method.getName());
+            });
     private AttioStore store;
     private MirrorRepository mirror;
     private SyncRunRepository runs;
@@ -34,8 +44,8 @@ class ReconciliationServiceTest {
         store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
         mirror = new MirrorRepository(store.dataSource());
         runs = new SyncRunRepository(store.dataSource());
-        reconciliation = new ReconciliationService(mirror, runs, new SyncMetrics(SimpleMeterRegistry::new),
-                Clock.systemUTC());
+        reconciliation = new ReconciliationService(mirror, runs, () -> GONE, new SyncMetrics(SimpleMeterRegistry::new),
+                0.9, Clock.systemUTC());
     }
 
     @AfterEach
@@ -66,9 +76,13 @@ class ReconciliationServiceTest {
         ReconciliationService.PageResult page = reconciliation.classify(run, page(records));
         changes.addAll(page.changes());
         reconciliation.commit(page);
-        changes.addAll(reconciliation.deletionPass(runs.find(run.runId()).orElseThrow()));
-        runs.complete(run.runId(), 0, Instant.now());
+        changes.addAll(deletionPass(run));
+        runs.complete(run.runId(), 0, 0, Instant.now());
         return changes;
+    }
+
+    private List<Map<String, Object>> deletionPass(SyncRun run) {
+        return reconciliation.confirm(reconciliation.candidates(runs.find(run.runId()).orElseThrow())).changes();
     }
 
     @Test
@@ -95,9 +109,9 @@ class ReconciliationServiceTest {
         ReconciliationService.PageResult page = reconciliation.classify(run, page(List.of(person("a", "x"))));
         reconciliation.commit(page);
 
-        List<Map<String, Object>> beforeCrash = reconciliation.deletionPass(runs.find(run.runId()).orElseThrow());
+        List<Map<String, Object>> beforeCrash = deletionPass(run);
         // the process dies here: deletions committed, messages maybe not sent, run not completed
-        List<Map<String, Object>> afterResume = reconciliation.deletionPass(runs.find(run.runId()).orElseThrow());
+        List<Map<String, Object>> afterResume = deletionPass(run);
 
         assertThat(beforeCrash).extracting(m -> m.get("record_id")).containsExactlyInAnyOrder("b", "c");
         assertThat(afterResume).extracting(m -> m.get("record_id")).containsExactlyInAnyOrder("b", "c");
