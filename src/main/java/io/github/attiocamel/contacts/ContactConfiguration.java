@@ -55,7 +55,7 @@ public class ContactConfiguration implements CamelConfiguration {
     @PropertyInject("attio.data-dir")
     String dataDir;
     /** Batch uploads stream to disk past the server's body limit, so the spool copy enforces it. */
-    @PropertyInject("camel.server.max-body-size")
+    @PropertyInject("attio.api.max-upload-bytes")
     long maxUploadBytes;
 
     private ContactMapping mapping;

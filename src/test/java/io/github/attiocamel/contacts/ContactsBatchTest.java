@@ -185,7 +185,7 @@ class ContactsBatchTest {
             ndjson.append("{\"email\": \"limit-").append(i).append("@gmail.com\"}\n");
         }
         try (RunningBundle small = RunningBundle.against(ATTIO.baseUrl(), ATTIO.apiKey())
-                .property("camel.server.max-body-size", "1000").start()) {
+                .property("attio.api.max-upload-bytes", "1000").start()) {
             ContactsHttp.Answer a = new ContactsHttp(small).post("/api/contacts:batch", ndjson.toString());
 
             assertThat(a.status()).as(a.raw().body()).isEqualTo(413);
