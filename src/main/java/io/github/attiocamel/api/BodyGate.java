@@ -8,6 +8,7 @@ import org.apache.camel.Ordered;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and before anything reads a body: a declared length over the path's limit is answered 413 unread, and beyond
  * {@code attio.server.max-bodies-in-flight} bodies being received or served at once a request is answered 503 with
  * Retry-After, so the heap a stranger can fill is bounded by bodies in flight times the largest limit. A limit
- * exceeded while a body arrives (chunked ones included) fails the read with 413, answered here in JSON.
+ * exceeded while a body arrives (chunked ones included) fails the read with 413, answered here in JSON; a body not
+ * complete within {@code attio.server.body-timeout} is answered 408, and each refusal closes its connection.
  */
 final class BodyGate implements StartupListener, Ordered {
 
@@ -29,13 +31,16 @@ final class BodyGate implements StartupListener, Ordered {
     private final long maxUploadBytes;
     private final Set<String> streamedPaths;
     private final int maxInFlight;
+    private final long bodyTimeoutMillis;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    BodyGate(long maxBodyBytes, long maxUploadBytes, Set<String> streamedPaths, int maxInFlight) {
+    BodyGate(long maxBodyBytes, long maxUploadBytes, Set<String> streamedPaths, int maxInFlight,
+             Duration bodyTimeout) {
         this.maxBodyBytes = maxBodyBytes;
         this.maxUploadBytes = maxUploadBytes;
         this.streamedPaths = streamedPaths;
         this.maxInFlight = maxInFlight;
+        this.bodyTimeoutMillis = bodyTimeout.toMillis();
     }
 
     @Override
@@ -87,7 +92,17 @@ final class BodyGate implements StartupListener, Ordered {
                 inFlight.decrementAndGet();
             }
         };
-        ctx.addEndHandler(done -> release.run());
+        // a body still arriving after the timeout (a sender dripping bytes past the idle timeout) is answered 408
+        long timer = ctx.vertx().setTimer(bodyTimeoutMillis, fired -> {
+            if (!request.isEnded()) {
+                HttpEdge.answer(ctx, 408, ApiErrors.body("request_timeout", "body not received within "
+                        + bodyTimeoutMillis + " ms"));
+            }
+        });
+        ctx.addEndHandler(done -> {
+            ctx.vertx().cancelTimer(timer);
+            release.run();
+        });
         ctx.next();
     }
 

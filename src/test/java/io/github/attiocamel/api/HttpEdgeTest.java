@@ -11,6 +11,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -114,6 +117,52 @@ class HttpEdgeTest {
         try (RawHttp probe = RawHttp.connect(bundle.httpUrl())) {
             return probe.send("POST /webhooks/attio HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                     + "Content-Length: 2\r\n\r\n{}").read(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void silentConnectionsAreClosedOnBothServersWithinTheIdleTimeout() throws Exception {
+        try (RunningBundle timed = RunningBundle.against(ATTIO.baseUrl(), ATTIO.apiKey())
+                .property("attio.server.idle-timeout", "PT2S").start()) {
+            for (String url : List.of(timed.httpUrl(), timed.managementUrl())) {
+                try (RawHttp unfinishedHeaders = RawHttp.connect(url);
+                     RawHttp stalledBody = RawHttp.connect(url)) {
+                    unfinishedHeaders.send("GET /observe/health HTTP/1.1\r\nHost: local");
+                    stalledBody.send("POST /webhooks/attio HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+                            + "application/json\r\nContent-Length: 100\r\n\r\n{");
+                    long started = System.nanoTime();
+
+                    assertThat(unfinishedHeaders.closedWithin(Duration.ofSeconds(5))).as(url + " headers").isTrue();
+                    assertThat(stalledBody.closedWithin(Duration.ofSeconds(5))).as(url + " body").isTrue();
+                    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBodyDrippedPastTheBodyTimeoutIsAnswered408() throws Exception {
+        try (RunningBundle timed = RunningBundle.against(ATTIO.baseUrl(), ATTIO.apiKey())
+                .property("attio.server.body-timeout", "PT2S").start();
+             RawHttp c = RawHttp.connect(timed.httpUrl())) {
+            c.send("POST /webhooks/attio HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 1000\r\n\r\n");
+            ScheduledExecutorService drip = Executors.newSingleThreadScheduledExecutor();
+            try {
+                drip.scheduleAtFixedRate(() -> {
+                    try {
+                        c.send(" ");
+                    } catch (java.io.IOException closed) {
+                        throw new IllegalStateException(closed);
+                    }
+                }, 0, 300, TimeUnit.MILLISECONDS);
+                RawHttp.Answer a = c.read(Duration.ofSeconds(6));
+
+                assertThat(a.status()).isEqualTo(408);
+                assertThat(a.body()).contains("request_timeout");
+            } finally {
+                drip.shutdownNow();
+            }
         }
     }
 
