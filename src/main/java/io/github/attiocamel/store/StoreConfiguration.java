@@ -7,6 +7,7 @@ import org.apache.camel.PropertyInject;
 import org.apache.camel.support.service.ServiceSupport;
 
 import javax.sql.DataSource;
+import java.time.Duration;
 
 /**
  * Binds the embedded store: {@code attioStore} and its {@code dataSource}. The store is migrated here, before any
@@ -25,6 +26,14 @@ public class StoreConfiguration implements CamelConfiguration {
     String password;
     @PropertyInject("attio.store.max-pool-size")
     int maxPoolSize;
+    @PropertyInject("attio.store.connect-timeout")
+    Duration connectTimeout;
+    @PropertyInject("attio.store.socket-timeout")
+    Duration socketTimeout;
+    @PropertyInject("attio.store.query-timeout")
+    Duration queryTimeout;
+    @PropertyInject("attio.store.acquire-timeout")
+    Duration acquireTimeout;
 
     private AttioStore store;
 
@@ -42,7 +51,8 @@ public class StoreConfiguration implements CamelConfiguration {
     private synchronized AttioStore open(CamelContext context) throws Exception {
         if (store == null) {
             AttioStore opened = new AttioStore(jdbcUrl.isBlank() ? AttioStore.h2FileUrl(dataDir) : jdbcUrl, user,
-                    password, maxPoolSize);
+                    password, maxPoolSize, new AttioStore.Timeouts(connectTimeout, socketTimeout, queryTimeout,
+                    acquireTimeout));
             try {
                 context.addService(new ServiceSupport() {
                     @Override
