@@ -87,7 +87,10 @@ final class ApiGate implements StartupListener, Ordered {
             ctx.next();
             return;
         }
-        String refusal = guard.refusal(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+        // two Authorization headers are refused: a proxy in front could judge the other one than this check does
+        String refusal = ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION).size() > 1
+                ? "more than one Authorization header"
+                : guard.refusal(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
         // checked once here: the token never reaches a route, a log line or a response
         ctx.request().headers().remove(HttpHeaders.AUTHORIZATION);
         if (refusal == null) {

@@ -72,6 +72,20 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Reads the status and headers of an answer that has no body (to HEAD). */
+    public Answer readHeadOnly(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        String[] lines = readHead().split("\r\n");
+        Map<String, String> headers = new HashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) {
+                headers.put(lines[i].substring(0, colon).trim().toLowerCase(), lines[i].substring(colon + 1).trim());
+            }
+        }
+        return new Answer(Integer.parseInt(lines[0].split(" ")[1]), headers, "");
+    }
+
     /** True when the server closed the connection within the timeout (end of stream or reset). */
     public boolean closedWithin(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
