@@ -54,17 +54,27 @@ class OpenPortAttackTest {
         attack("/api/contacts:batch", "Content-Type: application/x-ndjson\r\n");
     }
 
+    /** The token's holder is no stranger, but its uploads are spooled to disk, never held whole in the heap. */
+    @Test
+    void authenticatedStreamedUploadsAreSpooledNotHeld() throws Exception {
+        attack("/api/contacts:batch", "Authorization: Bearer " + RunningBundle.API_TOKEN + "\r\n", 6);
+    }
+
     private void attack(String path, String extraHeaders) throws Exception {
+        attack(path, extraHeaders, CONNECTIONS);
+    }
+
+    private void attack(String path, String extraHeaders, int connections) throws Exception {
         AttioSimulator sim = ATTIO.simulator();
         sim.data().seedPeople(1);
         String personId = sim.data().recordIds("people").get(0);
         try (BundleProcess bundle = BundleProcess.against(sim.baseUrl(), sim.apiKey())
                 .jvmOption("-Xmx256m").jvmOption("-XX:+ExitOnOutOfMemoryError")
                 .start(Duration.ofSeconds(90))) {
-            ExecutorService pool = Executors.newFixedThreadPool(CONNECTIONS);
+            ExecutorService pool = Executors.newFixedThreadPool(connections);
             AtomicLong sent = new AtomicLong();
             List<CompletableFuture<Void>> uploads = new ArrayList<>();
-            for (int i = 0; i < CONNECTIONS; i++) {
+            for (int i = 0; i < connections; i++) {
                 uploads.add(CompletableFuture.runAsync(() -> upload(bundle.httpPort(), path, extraHeaders, sent), pool));
             }
             long slowest = 0;
