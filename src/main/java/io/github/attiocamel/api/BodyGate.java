@@ -1,5 +1,6 @@
 package io.github.attiocamel.api;
 
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -19,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code attio.server.max-bodies-in-flight} bodies being received or served at once a request is answered 503 with
  * Retry-After, so the heap a stranger can fill is bounded by bodies in flight times the largest limit. A limit
  * exceeded while a body arrives (chunked ones included) fails the read with 413, answered here in JSON; a body not
- * complete within {@code attio.server.body-timeout} is answered 408, and each refusal closes its connection.
+ * complete within {@code attio.server.body-timeout} is answered 408 (streamed uploads excepted), and each refusal
+ * closes its connection.
  */
 final class BodyGate implements StartupListener, Ordered {
 
@@ -55,17 +57,12 @@ final class BodyGate implements StartupListener, Ordered {
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no platform-http server to admit bodies on"));
         router.route().order(ORDER).putMetadata(ApiGate.OWN_ROUTE, true).handler(this::admit)
-                .failureHandler(BodyGate::tooLarge);
+                .failureHandler(BodyGate::failed);
     }
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
         // installed in onCamelContextStarting
-    }
-
-    /** Bodies being received or answered now. */
-    int inFlight() {
-        return inFlight.get();
     }
 
     private void admit(RoutingContext ctx) {
@@ -74,7 +71,8 @@ final class BodyGate implements StartupListener, Ordered {
             ctx.next();
             return;
         }
-        long limit = streamedPaths.contains(ctx.normalizedPath()) ? maxUploadBytes : maxBodyBytes;
+        boolean streamed = streamedPaths.contains(ctx.normalizedPath());
+        long limit = streamed ? maxUploadBytes : maxBodyBytes;
         long declared = declaredLength(request);
         if (declared > limit) {
             HttpEdge.answer(ctx, 413, ApiErrors.body("payload_too_large", "body over " + limit + " bytes"));
@@ -92,26 +90,30 @@ final class BodyGate implements StartupListener, Ordered {
                 inFlight.decrementAndGet();
             }
         };
-        // a body still arriving after the timeout (a sender dripping bytes past the idle timeout) is answered 408
-        long timer = ctx.vertx().setTimer(bodyTimeoutMillis, fired -> {
+        // a body still arriving after the timeout (a sender dripping bytes past the idle timeout) is answered 408;
+        // a streamed upload, sent by the token's holder and possibly over a slow link, has only the idle timeout
+        long timer = streamed ? -1 : ctx.vertx().setTimer(bodyTimeoutMillis, fired -> {
             if (!request.isEnded()) {
                 HttpEdge.answer(ctx, 408, ApiErrors.body("request_timeout", "body not received within "
                         + bodyTimeoutMillis + " ms"));
             }
         });
         ctx.addEndHandler(done -> {
-            ctx.vertx().cancelTimer(timer);
+            if (timer >= 0) {
+                ctx.vertx().cancelTimer(timer);
+            }
             release.run();
         });
         ctx.next();
     }
 
-    private static void tooLarge(RoutingContext ctx) {
+    private static void failed(RoutingContext ctx) {
         if (ctx.statusCode() == 413) {
             HttpEdge.answer(ctx, 413, ApiErrors.body("payload_too_large", "body over the limit of this path"));
-        } else {
+        } else if (!(ctx.failure() instanceof HttpClosedException)) {
             ctx.next();
         }
+        // a sender gone mid-body (or closed by a timeout) has nobody to answer, and is no error worth a log line
     }
 
     private static boolean hasBody(HttpServerRequest request) {

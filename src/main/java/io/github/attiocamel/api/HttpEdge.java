@@ -34,7 +34,8 @@ public final class HttpEdge {
         response.end(json);
         if (unread) {
             HttpConnection connection = request.connection();
-            request.handler(dropped -> { }).endHandler(end -> connection.close()).exceptionHandler(e -> { });
+            // closing at once could reset the connection before a client still sending has read the answer
+            request.handler(dropped -> { }).exceptionHandler(e -> { });
             request.resume();
             ctx.vertx().setTimer(LINGER_MILLIS, t -> connection.close());
         }
