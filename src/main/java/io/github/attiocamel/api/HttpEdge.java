@@ -9,7 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 /** Answers given at the HTTP port's edge, before or instead of reading a request's body. */
 public final class HttpEdge {
 
-    /** How long bytes a refused sender is still sending are read and dropped, so it can see the answer. */
+    /** How long a refused sender's connection stays open after the answer, so it can read it. */
     private static final long LINGER_MILLIS = 500;
 
     private HttpEdge() {
@@ -17,8 +17,7 @@ public final class HttpEdge {
 
     /**
      * Answers the JSON body; when the request's body was not read to its end, the connection closes after the answer
-     * (what is still arriving is dropped, never queued), so a refused body can neither be buffered nor hold the
-     * connection.
+     * (what is still arriving is not read), so a refused body can neither be buffered nor hold the connection.
      */
     public static void answer(RoutingContext ctx, int status, String json) {
         HttpServerRequest request = ctx.request();
@@ -34,9 +33,10 @@ public final class HttpEdge {
         response.end(json);
         if (unread) {
             HttpConnection connection = request.connection();
-            // closing at once could reset the connection before a client still sending has read the answer
-            request.handler(dropped -> { }).exceptionHandler(e -> { });
-            request.resume();
+            // not read any further (the sender is held back by TCP), and not closed at once, which could reset the
+            // connection before a client still sending has read the answer
+            request.exceptionHandler(e -> { });
+            request.pause();
             ctx.vertx().setTimer(LINGER_MILLIS, t -> connection.close());
         }
     }

@@ -12,7 +12,7 @@ import java.util.Set;
  * {@code camel.rest.endpoint-property.*}, which applies to every verb), and streaming every verb would hand each
  * JSON body to the binding unbounded, since a streamed body bypasses the server's body limit. The upload's own
  * limit is checked as declared by {@link BodyGate} and as spooled by the route ({@code contactJobs.acceptUpload}, 413
- * above {@code attio.api.max-upload-bytes}); while it arrives it is spooled to disk, never held whole in the heap.
+ * above {@code attio.api.max-upload-bytes}).
  */
 final class StreamedUploads implements EndpointStrategy {
 

@@ -54,12 +54,6 @@ class OpenPortAttackTest {
         attack("/api/contacts:batch", "Content-Type: application/x-ndjson\r\n");
     }
 
-    /** The token's holder is no stranger, but its uploads are spooled to disk, never held whole in the heap. */
-    @Test
-    void authenticatedStreamedUploadsAreSpooledNotHeld() throws Exception {
-        attack("/api/contacts:batch", "Authorization: Bearer " + RunningBundle.API_TOKEN + "\r\n", 6);
-    }
-
     private void attack(String path, String extraHeaders) throws Exception {
         attack(path, extraHeaders, CONNECTIONS);
     }
