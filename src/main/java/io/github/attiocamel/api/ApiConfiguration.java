@@ -32,6 +32,21 @@ public class ApiConfiguration implements CamelConfiguration {
     @PropertyInject("attio.api.streamed-paths")
     private String streamedPaths;
 
+    @PropertyInject("camel.server.max-body-size")
+    private long maxBodyBytes;
+
+    @PropertyInject("attio.api.max-upload-bytes")
+    private long maxUploadBytes;
+
+    @PropertyInject("attio.server.max-bodies-in-flight")
+    private int maxBodiesInFlight;
+
+    @PropertyInject("attio.server.body-timeout")
+    private Duration bodyTimeout;
+
+    @PropertyInject("attio.server.idle-timeout")
+    private Duration idleTimeout;
+
     @BindToRegistry("bundleApiGuard")
     public BearerTokenGuard bundleApiGuard() {
         return new BearerTokenGuard(apiToken);
@@ -60,5 +75,7 @@ public class ApiConfiguration implements CamelConfiguration {
         Set<String> streamed = Arrays.stream(streamedPaths.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
         context.getCamelContextExtension().registerEndpointCallback(new StreamedUploads(streamed));
+        context.addStartupListener(new BodyGate(maxBodyBytes, maxUploadBytes, streamed, maxBodiesInFlight, bodyTimeout));
+        context.addStartupListener(new ServerTimeouts((int) Math.max(1, idleTimeout.toSeconds())));
     }
 }

@@ -2,7 +2,6 @@ package io.github.attiocamel.api;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
@@ -30,7 +29,8 @@ import java.util.regex.Pattern;
  * ({@link BearerTokenGuard}), else 401 JSON with {@code WWW-Authenticate: Bearer}, answered before a byte of the body
  * is read. Auth comes before routing, so without the token /api tells nothing, not even which paths exist. The path
  * is judged both as Vert.x normalised it (dot segments removed, what the routes are matched on) and as sent, with
- * repeated slashes collapsed, percent-escapes decoded and case ignored, so no spelling of /api slips past.</li>
+ * repeated slashes collapsed, percent-escapes decoded and case ignored, so no spelling of /api slips past. A
+ * literal-colon verb path ({@code /api/contacts:batch}) then answers only to itself.</li>
  * <li>last of all: a request no route took answers the JSON error contract, 405 with the {@code Allow} header when
  * routes exist for the path under other methods (read from the router's own routes), else 404.</li>
  * </ul>
@@ -41,8 +41,12 @@ final class ApiGate implements StartupListener, Ordered {
     static final String OWN_ROUTE = "attio.api.gate";
     private static final Pattern PATH_PARAM = Pattern.compile(":([A-Za-z][A-Za-z0-9_]*)");
 
+    /** A colon inside a segment, which Vert.x reads as a path parameter though the REST path means it literally. */
+    private static final Pattern MID_SEGMENT_COLON = Pattern.compile("[^/]:[A-Za-z]");
+
     private final BearerTokenGuard guard;
     private Set<String> apiPaths;
+    private Set<String> literalColonPaths;
     private final Map<String, Pattern> templates = new ConcurrentHashMap<>();
     private VertxPlatformHttpRouter router;
 
@@ -64,6 +68,7 @@ final class ApiGate implements StartupListener, Ordered {
     @Override
     public void onCamelContextStarting(CamelContext context, boolean alreadyStarted) {
         apiPaths = guardedPaths(context);
+        literalColonPaths = literalColonPaths(context);
         router = context.getRegistry().findByType(VertxPlatformHttpRouter.class).stream()
                 .filter(VertxPlatformHttpRouter::isMainServer)
                 .findFirst()
@@ -82,10 +87,17 @@ final class ApiGate implements StartupListener, Ordered {
             ctx.next();
             return;
         }
-        String refusal = guard.refusal(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+        // two Authorization headers are refused: a proxy in front could judge the other one than this check does
+        String refusal = ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION).size() > 1
+                ? "more than one Authorization header"
+                : guard.refusal(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
         // checked once here: the token never reaches a route, a log line or a response
         ctx.request().headers().remove(HttpHeaders.AUTHORIZATION);
         if (refusal == null) {
+            if (spoofsLiteralColon(ctx.normalizedPath())) {
+                answer(ctx, 404, ApiErrors.body("not_found", "nothing is served at this path"));
+                return;
+            }
             ctx.next();
             return;
         }
@@ -165,6 +177,41 @@ final class ApiGate implements StartupListener, Ordered {
         return paths;
     }
 
+    /**
+     * Verb paths such as {@code /api/contacts:batch}: Vert.x matches {@code /api/contactsanything} to them, taking
+     * {@code :batch} for a parameter, so only the literal spelling may reach their route.
+     */
+    static Set<String> literalColonPaths(CamelContext context) {
+        Set<String> paths = new TreeSet<>();
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        for (RestDefinition rest : model.getRestDefinitions()) {
+            String base = rest.getPath() == null ? "" : context.resolvePropertyPlaceholders(rest.getPath());
+            rest.getVerbs().forEach(verb -> {
+                String path = (base + "/" + (verb.getPath() == null ? "" : context.resolvePropertyPlaceholders(
+                        verb.getPath()))).replaceAll("/+", "/");
+                String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+                if (MID_SEGMENT_COLON.matcher(trimmed).find()) {
+                    paths.add(trimmed);
+                }
+            });
+        }
+        return paths;
+    }
+
+    /** True when the path matches a literal-colon verb path as Vert.x reads it, but is not that path. */
+    private boolean spoofsLiteralColon(String path) {
+        if (path == null || literalColonPaths.isEmpty()) {
+            return false;
+        }
+        String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        for (String literal : literalColonPaths) {
+            if (!p.equals(literal) && matches(literal, p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True when the path, however spelt, is a guarded path or beneath one. */
     boolean underApi(String path) {
         if (path == null) {
@@ -199,12 +246,6 @@ final class ApiGate implements StartupListener, Ordered {
     }
 
     private static void answer(RoutingContext ctx, int status, String body) {
-        HttpServerResponse response = ctx.response().setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-        if (!ctx.request().isEnded()) {
-            // the body was never read: the connection cannot carry another request after it
-            response.putHeader(HttpHeaders.CONNECTION, "close");
-        }
-        response.end(body);
+        HttpEdge.answer(ctx, status, body);
     }
 }

@@ -11,7 +11,8 @@ import java.util.Set;
  * the REST DSL creates it. A REST verb cannot set a platform-http endpoint option of its own in Camel 4.18 (only
  * {@code camel.rest.endpoint-property.*}, which applies to every verb), and streaming every verb would hand each
  * JSON body to the binding unbounded, since a streamed body bypasses the server's body limit. The upload's own
- * limit is then the route's job ({@code contactJobs.acceptUpload}, 413 above {@code camel.server.max-body-size}).
+ * limit is checked as declared by {@link BodyGate} and as spooled by the route ({@code contactJobs.acceptUpload}, 413
+ * above {@code attio.api.max-upload-bytes}).
  */
 final class StreamedUploads implements EndpointStrategy {
 

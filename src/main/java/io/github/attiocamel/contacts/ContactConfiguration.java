@@ -20,7 +20,8 @@ import java.util.concurrent.ExecutorService;
 /**
  * Binds the contact flow's beans: {@code contactNormaliser}, {@code attioValueMapper}, {@code companyResolver},
  * {@code contactWriter}, {@code contactJobs} (batch jobs, a kind of work of {@code workTracker}), the stores behind
- * them, {@code contactRowPacer} and {@code attioContactsJobPool}. Settings: {@code attio.contacts.*} in
+ * them, {@code contactDropFiles} (the drop directory's file filter), {@code contactRowPacer} and
+ * {@code attioContactsJobPool}. Settings: {@code attio.contacts.*} in
  * config/application.properties, injected once here. The beans are lazy: bound at their first lookup, once every
  * configuration class has run, so the store's, gateway's and tracker's beans exist whichever way their classes bind
  * them.
@@ -55,7 +56,7 @@ public class ContactConfiguration implements CamelConfiguration {
     @PropertyInject("attio.data-dir")
     String dataDir;
     /** Batch uploads stream to disk past the server's body limit, so the spool copy enforces it. */
-    @PropertyInject("camel.server.max-body-size")
+    @PropertyInject("attio.api.max-upload-bytes")
     long maxUploadBytes;
 
     private ContactMapping mapping;
@@ -100,6 +101,11 @@ public class ContactConfiguration implements CamelConfiguration {
                 failuresShown, maxUploadBytes, () -> context.isStopping() || context.isStopped());
         tracker.register(jobs.kind());
         return jobs;
+    }
+
+    @BindToRegistry("contactDropFiles")
+    public DropFileFilter dropFiles() {
+        return new DropFileFilter();
     }
 
     @BindToRegistry(value = "contactRowPacer", lazy = true)

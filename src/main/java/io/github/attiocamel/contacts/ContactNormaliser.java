@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.attiocamel.api.ValidationException;
 import io.github.attiocamel.config.MessageContract;
+import io.github.attiocamel.gateway.AttioSlug;
 
 import java.util.HashSet;
 import java.util.Iterator;
@@ -81,6 +82,11 @@ public final class ContactNormaliser {
         }
         if (c.email == null && !errors.containsKey("email")) {
             errors.put("email", "required");
+        }
+        if (c.pipelineList != null && !AttioSlug.isSlug(c.pipelineList)) {
+            // it would become a path segment to Attio: refused before any call, even a schema read
+            errors.put("pipeline.list", AttioSlug.EXPECTED);
+            throw new ValidationException(errors);
         }
         if (c.companyDomain == null && c.email != null && !in.has("company")) {
             String domain = c.email.substring(c.email.indexOf('@') + 1);

@@ -1,5 +1,7 @@
 package io.github.attiocamel.gateway;
 
+import java.util.regex.Pattern;
+
 /**
  * One call to Attio as the gateway route sends it: the budget it is paced under, the endpoint class its metrics and
  * log lines name, and the HTTP request itself. Built only by {@link CamelAttioGateway} from validated path segments;
@@ -16,6 +18,18 @@ package io.github.attiocamel.gateway;
  */
 public record AttioRequest(String budget, String endpoint, String method, String path, String query, String body,
                            boolean repeatable) {
+
+    /**
+     * A dot segment, as sent or percent-encoded: any path-normalising hop between here and Attio would turn the
+     * request into one for another endpoint, so no request carries one, whatever built its path.
+     */
+    private static final Pattern DOT_SEGMENT = Pattern.compile("(?i)(^|/)(\\.|%2e){1,2}(/|$)");
+
+    public AttioRequest {
+        if (path == null || !path.startsWith("/") || DOT_SEGMENT.matcher(path).find()) {
+            throw new IllegalArgumentException("refused path to Attio: " + path);
+        }
+    }
 
     public static final String READ = "read";
     public static final String WRITE = "write";

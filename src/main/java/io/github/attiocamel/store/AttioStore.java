@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import java.io.Closeable;
 import java.sql.SQLException;
 import java.util.Set;
+import java.time.Duration;
 
 /**
  * The embedded store: a pooled DataSource (H2 file mode by default, any JDBC URL such as PostgreSQL) migrated by
@@ -22,7 +23,19 @@ public final class AttioStore implements Closeable {
     private final HikariDataSource dataSource;
     private final boolean ownedByOneProcess;
 
+    /**
+     * How long the store may take before a caller gets an exception instead of a hang (a webhook then answers 503):
+     * opening a connection, a silent socket, one statement (lock waits included), and waiting for a pooled connection.
+     */
+    public record Timeouts(Duration connect, Duration socket, Duration query, Duration acquire) {
+    }
+
+    /** A store without timeouts of its own, for tests on in-memory databases. */
     public AttioStore(String jdbcUrl, String user, String password, int maxPoolSize) {
+        this(jdbcUrl, user, password, maxPoolSize, null);
+    }
+
+    public AttioStore(String jdbcUrl, String user, String password, int maxPoolSize, Timeouts timeouts) {
         String url = jdbcUrl.toUpperCase(java.util.Locale.ROOT);
         this.ownedByOneProcess = (url.startsWith("JDBC:H2:FILE:") || url.startsWith("JDBC:H2:MEM:"))
                 && !url.contains("AUTO_SERVER=TRUE");
@@ -41,6 +54,17 @@ public final class AttioStore implements Closeable {
                         : SQLExceptionOverride.Override.CONTINUE_EVICT;
             }
         });
+        if (timeouts != null) {
+            config.setConnectionTimeout(timeouts.acquire().toMillis());
+            long queryMillis = timeouts.query().toMillis();
+            if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+                config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, timeouts.connect().toSeconds())));
+                config.addDataSourceProperty("socketTimeout", String.valueOf(Math.max(1, timeouts.socket().toSeconds())));
+                config.setConnectionInitSql("SET statement_timeout = " + queryMillis);
+            } else if (jdbcUrl.startsWith("jdbc:h2:")) {
+                config.setConnectionInitSql("SET QUERY_TIMEOUT " + queryMillis);
+            }
+        }
         this.dataSource = new HikariDataSource(config);
         Flyway.configure(AttioStore.class.getClassLoader())
                 .dataSource(dataSource)

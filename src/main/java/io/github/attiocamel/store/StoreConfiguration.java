@@ -11,6 +11,7 @@ import org.apache.camel.health.HealthCheckRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
+import java.time.Duration;
 
 /**
  * Binds the embedded store: {@code attioStore} and its {@code dataSource}. The store is migrated here, before any
@@ -33,6 +34,14 @@ public class StoreConfiguration implements CamelConfiguration {
     Duration healthCacheTtl;
     @PropertyInject("attio.health.timeout")
     Duration healthTimeout;
+    @PropertyInject("attio.store.connect-timeout")
+    Duration connectTimeout;
+    @PropertyInject("attio.store.socket-timeout")
+    Duration socketTimeout;
+    @PropertyInject("attio.store.query-timeout")
+    Duration queryTimeout;
+    @PropertyInject("attio.store.acquire-timeout")
+    Duration acquireTimeout;
 
     private AttioStore store;
 
@@ -63,7 +72,8 @@ public class StoreConfiguration implements CamelConfiguration {
     private synchronized AttioStore open(CamelContext context) throws Exception {
         if (store == null) {
             AttioStore opened = new AttioStore(jdbcUrl.isBlank() ? AttioStore.h2FileUrl(dataDir) : jdbcUrl, user,
-                    password, maxPoolSize);
+                    password, maxPoolSize, new AttioStore.Timeouts(connectTimeout, socketTimeout, queryTimeout,
+                    acquireTimeout));
             try {
                 context.addService(new ServiceSupport() {
                     @Override

@@ -7,6 +7,7 @@ import io.github.attiocamel.api.ConflictException;
 import io.github.attiocamel.api.NotFoundException;
 import io.github.attiocamel.api.ValidationException;
 import io.github.attiocamel.gateway.AttioGateway;
+import io.github.attiocamel.gateway.AttioSlug;
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.mirror.MirrorRow;
@@ -31,7 +32,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * Lifecycle of full-sync runs, called by routes/attio-full-sync.camel.yaml and attio-sync-api.camel.yaml: claim a
@@ -42,7 +42,6 @@ import java.util.regex.Pattern;
 public final class FullSyncService {
 
     private static final Logger LOG = LoggerFactory.getLogger("attio.sync");
-    private static final Pattern SLUG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
 
     /** Settings (attio.sync.*), see config/application.properties. */
     public record Settings(int pageSize, int parallelPages, int concurrentRuns, List<String> sortAttributes) {}
@@ -103,9 +102,9 @@ public final class FullSyncService {
     /** An object or list slug (or id) as Attio accepts it in a path; anything else is refused before a run exists. */
     public MirrorKind validate(String kind, String target) {
         MirrorKind mirrorKind = "entries".equals(kind) ? MirrorKind.ENTRIES : MirrorKind.RECORDS;
-        if (target == null || !SLUG.matcher(target).matches()) {
+        if (!AttioSlug.isSlug(target)) {
             throw new ValidationException(Map.of(mirrorKind == MirrorKind.RECORDS ? "object" : "list",
-                    "must be a slug or id (letters, digits, '-', '_')"));
+                    AttioSlug.EXPECTED));
         }
         return mirrorKind;
     }

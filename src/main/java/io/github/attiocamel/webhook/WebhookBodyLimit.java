@@ -1,19 +1,23 @@
 package io.github.attiocamel.webhook;
 
+import io.github.attiocamel.api.HttpEdge;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.handler.BodyHandler;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
 /**
- * A body limit for the webhook path only, checked before the body is read. {@code camel.server.maxBodySize}
- * (Vert.x {@code BodyHandler.setBodyLimit}) would limit every path of the server, and the bundle's /api may take
- * larger bodies; a second limited BodyHandler on this path cannot be used either, because Camel's body handler then
- * fails resuming an already-read request. So a Vert.x handler placed before Camel's route answers 413 when the
- * declared Content-Length is over the limit, without reading a byte. A body without Content-Length (chunked) is
- * read by Camel under the server-wide limit and then refused 413 by {@link WebhookVerifier} if it is too long.
+ * The webhook path's body limit, enforced while the bytes arrive. {@code camel.server.max-body-size} limits every
+ * path of the server alike, so this Vert.x handler, placed after the port's body admission and before Camel's
+ * route, answers 413 unread when the declared Content-Length is over the limit and otherwise reads the body itself
+ * with a Vert.x body handler of the webhook's limit: a chunked body fails with 413 once it passes the limit, never
+ * buffered beyond it. Camel's own body handler then finds the body read and passes it on.
  */
 final class WebhookBodyLimit implements StartupListener {
+
+    /** After the HTTP port's body admission (api.BodyGate), before every route. */
+    private static final int ORDER = Integer.MIN_VALUE + 2;
 
     private final String path;
     private final long maxBytes;
@@ -29,16 +33,15 @@ final class WebhookBodyLimit implements StartupListener {
                 .filter(VertxPlatformHttpRouter::isMainServer)
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no platform-http server to limit " + path + " on"));
-        router.route(path).order(Integer.MIN_VALUE).handler(ctx -> {
+        BodyHandler limited = BodyHandler.create(false).setBodyLimit(maxBytes);
+        router.route(path).order(ORDER).handler(ctx -> {
             String declared = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (declared != null && tooLong(declared)) {
-                ctx.response().setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                        .putHeader(HttpHeaders.CONNECTION, "close")
-                        .end(new WebhookRejection(413, "payload_too_large", "body over " + maxBytes + " bytes")
-                                .getResponseBody());
+                HttpEdge.answer(ctx, 413, new WebhookRejection(413, "payload_too_large", "body over " + maxBytes
+                        + " bytes").getResponseBody());
                 return;
             }
-            ctx.next();
+            limited.handle(ctx);
         });
     }
 

@@ -1,16 +1,9 @@
 package io.github.attiocamel.api;
 
 import io.github.attiocamel.sandbox.AttioSimulator;
+import io.github.attiocamel.testing.LogCapture;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.Appender;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.WriterAppender;
-import org.apache.logging.log4j.core.config.Configuration;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -90,38 +83,5 @@ class SecretsStayPrivateTest {
         return HTTP.send(HttpRequest.newBuilder(URI.create(bundle.httpUrl() + "/api/mirror/people/" + recordId))
                 .header("Authorization", "Bearer " + token).header("X-Probe", "echo-me").GET().build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Everything at INFO (ours at DEBUG) into a writer, while the console keeps the test profile's WARN. */
-    private record LogCapture(LoggerContext context, Appender appender, Level rootLevel, Level ourLevel)
-            implements AutoCloseable {
-
-        static LogCapture into(StringWriter writer) {
-            LoggerContext context = (LoggerContext) LogManager.getContext(false);
-            Configuration config = context.getConfiguration();
-            Appender appender = WriterAppender.newBuilder().setName("secrets-capture").setTarget(writer)
-                    .setLayout(PatternLayout.newBuilder().withPattern("%c %m%n").build()).build();
-            appender.start();
-            LoggerConfig root = config.getRootLogger();
-            LoggerConfig ours = config.getLoggerConfig("io.github.attiocamel");
-            LogCapture capture = new LogCapture(context, appender, root.getLevel(), ours.getLevel());
-            root.removeAppender("console");
-            root.addAppender(config.getAppender("console"), Level.WARN, null);
-            root.addAppender(appender, null, null);
-            root.setLevel(Level.INFO);
-            ours.setLevel(Level.DEBUG);
-            context.updateLoggers();
-            return capture;
-        }
-
-        @Override
-        public void close() {
-            Configuration config = context.getConfiguration();
-            config.getRootLogger().removeAppender(appender.getName());
-            config.getRootLogger().setLevel(rootLevel);
-            config.getLoggerConfig("io.github.attiocamel").setLevel(ourLevel);
-            context.updateLoggers();
-            appender.stop();
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.github.attiocamel.contacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.sandbox.FaultRule;
 import io.github.attiocamel.sandbox.RecordedRequest;
@@ -226,6 +227,18 @@ class ContactsApiTest {
         assertThat(phone.status()).as(phone.raw().body()).isEqualTo(400);
         assertThat(phone.json().path("fields").path("phone").asText()).contains("international");
         assertThat(writes()).isZero();
+    }
+
+    @Test
+    void aListThatIsNoSlugAnswers400BeforeAnyAttioCall() {
+        for (String list : List.of("..", ".", "sales/../people", "%2e%2e", "sales?x=1")) {
+            ContactsHttp.Answer a = api.post("/api/contacts", "{\"email\": \"dots@acme-dots.com\", \"pipeline\": "
+                    + "{\"list\": " + new ObjectMapper().valueToTree(list) + ", \"stage\": \"Lead\"}}");
+
+            assertThat(a.status()).as(list + ": " + a.raw().body()).isEqualTo(400);
+            assertThat(a.json().path("fields").path("pipeline.list").asText()).as(list).contains("slug");
+        }
+        assertThat(ATTIO.simulator().requests()).isEmpty();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.github.attiocamel.contacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.attiocamel.sandbox.RecordedRequest;
+import io.github.attiocamel.testing.LogCapture;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,7 +185,7 @@ class ContactsBatchTest {
             ndjson.append("{\"email\": \"limit-").append(i).append("@gmail.com\"}\n");
         }
         try (RunningBundle small = RunningBundle.against(ATTIO.baseUrl(), ATTIO.apiKey())
-                .property("camel.server.max-body-size", "1000").start()) {
+                .property("attio.api.max-upload-bytes", "1000").start()) {
             ContactsHttp.Answer a = new ContactsHttp(small).post("/api/contacts:batch", ndjson.toString());
 
             assertThat(a.status()).as(a.raw().body()).isEqualTo(413);
@@ -220,6 +222,33 @@ class ContactsBatchTest {
         assertThat(ATTIO.simulator().data().findRecord("companies", "domains", "csv-engines.com")).isNotNull();
         assertThat(ATTIO.simulator().data().findRecord("people", "email_addresses", "csv-bob@gmail.com")).isNotNull();
         assertThat(ATTIO.simulator().data().entryCount("sales")).isPositive();
+    }
+
+    @Test
+    void aSymlinkInTheDropDirectoryIsSkippedWithALogLineAndItsTargetNeverRead() throws Exception {
+        Path dir = bundle.dataDir().resolve("import");
+        Files.createDirectories(dir);
+        Path outside = Files.createTempFile("outside-drop-", ".csv");
+        Files.writeString(outside, "email\noutside-secret@etc-passwd.com\n");
+        StringWriter log = new StringWriter();
+        try (LogCapture capture = LogCapture.into(log)) {
+            Files.createSymbolicLink(dir.resolve("linked.csv"), outside);
+            Files.writeString(dir.resolve("after-link.csv.tmp"), "email\nafter-link@gmail.com\n");
+            Files.move(dir.resolve("after-link.csv.tmp"), dir.resolve("after-link.csv"));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve(".processed"))
+                    && Files.list(dir.resolve(".processed")).anyMatch(p -> p.toString().endsWith("after-link.csv")));
+            // the regular file dropped after the link was imported, so the link's poll has passed
+            assertThat(Files.isSymbolicLink(dir.resolve("linked.csv"))).as("left where it lies").isTrue();
+            assertThat(Files.list(dir.resolve(".processed")).map(Path::toString)).noneMatch(p -> p.endsWith("linked.csv"));
+            assertThat(ATTIO.simulator().data().findRecord("people", "email_addresses", "outside-secret@etc-passwd.com"))
+                    .isNull();
+            await().atMost(Duration.ofSeconds(10)).until(() -> capture.text().contains("skipped linked.csv"));
+            assertThat(capture.text()).contains("symbolic link");
+        } finally {
+            Files.deleteIfExists(dir.resolve("linked.csv"));
+            Files.deleteIfExists(outside);
+        }
     }
 
     @Test

@@ -104,6 +104,25 @@ class GatewayAcceptanceTest {
     }
 
     @Test
+    void dotSegmentsNeverReachAttioWhateverTheirSource() {
+        for (String segment : List.of("..", ".")) {
+            assertThat(catchThrowableOfType(() -> gateway.getRecord(segment, "00000000-0000-4000-8000-000000000000"),
+                    IllegalArgumentException.class)).as(segment).isNotNull();
+            assertThat(catchThrowableOfType(() -> gateway.list(segment), IllegalArgumentException.class))
+                    .as(segment).isNotNull();
+            assertThat(catchThrowableOfType(() -> gateway.attributes("lists", segment), IllegalArgumentException.class))
+                    .as(segment).isNotNull();
+        }
+        assertThat(catchThrowableOfType(() -> new AttioRequest(AttioRequest.READ, "x", "GET", "/v2/lists/../self",
+                null, null, true), IllegalArgumentException.class)).isNotNull();
+        assertThat(catchThrowableOfType(() -> new AttioRequest(AttioRequest.READ, "x", "GET", "/v2/lists/%2E%2e",
+                null, null, true), IllegalArgumentException.class)).isNotNull();
+        assertThat(new AttioRequest(AttioRequest.READ, "x", "GET", "/v2/lists/a..b/.x", null, null, true).path())
+                .isEqualTo("/v2/lists/a..b/.x");
+        assertThat(sim().requests()).isEmpty();
+    }
+
+    @Test
     void notFoundRecordIsEmpty() {
         assertThat(gateway.getRecord("people", "00000000-0000-4000-8000-000000000000")).isEmpty();
         assertThat(sim().requests()).hasSize(1);

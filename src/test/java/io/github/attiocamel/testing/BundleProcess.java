@@ -29,6 +29,7 @@ public final class BundleProcess implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> jvmOptions = new ArrayList<>();
     private final Path dataDir;
     private final int httpPort;
     private final int managementPort;
@@ -59,6 +60,12 @@ public final class BundleProcess implements AutoCloseable {
         }
     }
 
+    /** A JVM option of the next {@link #start()}, after the defaults (so {@code -Xmx128m} overrides the 256 MB heap). */
+    public BundleProcess jvmOption(String option) {
+        jvmOptions.add(option);
+        return this;
+    }
+
     /** Sets an environment variable of the next {@link #start()} (null removes it). */
     public BundleProcess env(String name, String value) {
         if (value == null) {
@@ -75,8 +82,9 @@ public final class BundleProcess implements AutoCloseable {
             throw new IllegalStateException("already running");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), "io.github.attiocamel.Application"));
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.github.attiocamel.Application"));
         // the data directory as working directory: the project's own routes/ there would be loaded a second time
         ProcessBuilder builder = new ProcessBuilder(command).directory(dataDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("bundle-" + (++starts) + ".log").toFile());
@@ -95,7 +103,7 @@ public final class BundleProcess implements AutoCloseable {
             if (!started.isAlive()) {
                 throw new IllegalStateException("bundle exited with " + started.exitValue() + ":\n" + logTail());
             }
-            return healthAnswers();
+            return health(Duration.ofSeconds(2)) == 200;
         });
         return this;
     }
@@ -106,6 +114,27 @@ public final class BundleProcess implements AutoCloseable {
             process.destroyForcibly();
             process.waitFor();
         }
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** The health endpoint's status, or -1 when it gave no answer within the timeout. */
+    public int health(Duration timeout) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/observe/health")).timeout(timeout)
+                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    public int httpPort() {
+        return httpPort;
     }
 
     public String httpUrl() {
@@ -167,18 +196,6 @@ public final class BundleProcess implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e + ")";
-        }
-    }
-
-    private boolean healthAnswers() {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/observe/health"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 
