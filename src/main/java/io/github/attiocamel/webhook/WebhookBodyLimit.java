@@ -2,6 +2,7 @@ package io.github.attiocamel.webhook;
 
 import io.github.attiocamel.api.HttpEdge;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
@@ -12,7 +13,9 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * path of the server alike, so this Vert.x handler, placed after the port's body admission and before Camel's
  * route, answers 413 unread when the declared Content-Length is over the limit and otherwise reads the body itself
  * with a Vert.x body handler of the webhook's limit: a chunked body fails with 413 once it passes the limit, never
- * buffered beyond it. Camel's own body handler then finds the body read and passes it on.
+ * buffered beyond it. Camel's own body handler then finds the body read and passes it on. On HTTP/2 (an h2c
+ * upgrade) Camel's handler refuses a request already read, so there it reads the body itself under the server-wide
+ * {@code camel.server.max-body-size}, and the verifier holds the webhook's limit once the body is in.
  */
 final class WebhookBodyLimit implements StartupListener {
 
@@ -39,6 +42,10 @@ final class WebhookBodyLimit implements StartupListener {
             if (declared != null && tooLong(declared)) {
                 HttpEdge.answer(ctx, 413, new WebhookRejection(413, "payload_too_large", "body over " + maxBytes
                         + " bytes").getResponseBody());
+                return;
+            }
+            if (ctx.request().version() == HttpVersion.HTTP_2) {
+                ctx.next();
                 return;
             }
             limited.handle(ctx);

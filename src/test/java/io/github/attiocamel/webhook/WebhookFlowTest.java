@@ -176,6 +176,26 @@ class WebhookFlowTest {
     }
 
     @Test
+    void aSignedDeliveryOverAnHttp2UpgradeIsAcceptedAndProcessed() throws Exception {
+        String recordId = sim().data().recordIds("people").get(1);
+        sim().data().updateRecord("people", recordId, JSON.readTree("{\"job_title\":[\"H2C " + UUID.randomUUID() + "\"]}"));
+        byte[] body = sim().recordUpdatedEvent("people", recordId, "job_title").getBytes(StandardCharsets.UTF_8);
+        long fetchesBefore = recordGets("people", recordId);
+        // Java's client (like many proxies) asks to upgrade a cleartext connection to HTTP/2 (h2c)
+        HttpClient h2c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        HttpResponse<String> answer = h2c.send(HttpRequest.newBuilder(URI.create(webhookUrl()))
+                .header("Content-Type", "application/json")
+                .header("Attio-Signature", AttioSimulator.sign(body, RunningBundle.WEBHOOK_SECRET))
+                .header("Idempotency-Key", UUID.randomUUID().toString())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        awaitInboxDrained();
+        assertThat(recordGets("people", recordId)).isEqualTo(fetchesBefore + 1);
+    }
+
+    @Test
     void sameDeliveryFiveTimesIsAnswered200FiveTimesAndProcessedOnce() throws Exception {
         String recordId = sim().data().recordIds("people").get(0);
         sim().data().updateRecord("people", recordId, JSON.readTree("{\"job_title\":[\"Dedupe " + UUID.randomUUID() + "\"]}"));
