@@ -9,6 +9,8 @@ import io.github.attiocamel.sandbox.FaultRule;
 import io.github.attiocamel.sandbox.RecordedRequest;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -95,6 +97,67 @@ class FullSyncOutageTest {
             assertThat(sim.requests()).as("no writes to Attio").noneMatch(r -> r.kind() == RecordedRequest.Kind.WRITE);
         } finally {
             sim.faults().clear();
+        }
+    }
+
+    @Test
+    void eightParallelPagesStartedWhileTheBreakerIsHalfOpenCompleteWithoutBeingTurnedAway() {
+        AttioSimulator sim = seeded();
+        sim.faults().clear();
+        AtomicBoolean down = outage(sim);
+        sim.faults().add(FaultRule.on("POST", ".*/query").latency(Duration.ofMillis(200)));
+        try (RunningBundle bundle = RunningBundle.against(sim.baseUrl(), sim.apiKey())
+                .property("attio.sync.schedule-enabled", "false")
+                .property("attio.sync.page-size", "50")
+                .property("attio.sync.parallel-pages", "8")
+                .property("attio.breaker.minimum-number-of-calls", "2")
+                .property("attio.breaker.sliding-window-size", "2")
+                .property("attio.breaker.wait-duration-in-open-state", "2")
+                .property("attio.retry.max-redeliveries", "0")
+                .start()) {
+            SyncApi api = new SyncApi(bundle);
+            AttioGateway gateway = bundle.camelContext().getRegistry().lookupByNameAndType("attioGateway", AttioGateway.class);
+            down.set(true);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                try {
+                    gateway.objects();
+                } catch (RuntimeException expected) {
+                    // Attio is down
+                }
+                return "OPEN".equals(gateway.circuitBreakerState());
+            });
+            down.set(false);
+            await().atMost(Duration.ofSeconds(10)).until(() -> "HALF_OPEN".equals(gateway.circuitBreakerState()));
+            PageRetries retries = new PageRetries();
+            bundle.camelContext().getManagementStrategy().addEventNotifier(retries);
+            sim.clearRequests();
+
+            String runId = api.trigger("people");
+
+            JsonNode run = api.awaitFinished(runId, Duration.ofSeconds(60));
+            assertThat(run.path("state").asText()).as(run.toString()).isEqualTo("completed");
+            assertThat(run.path("pages").asInt()).isEqualTo((PEOPLE + 49) / 50);
+            assertThat(retries.count()).as("no page was refused as if Attio were still down").hasValue(0);
+            assertThat(gateway.circuitBreakerState()).isEqualTo("CLOSED");
+        } finally {
+            sim.faults().clear();
+        }
+    }
+
+    /** Redeliveries of the sync's page exchanges: each one a page the gateway answered "unavailable". */
+    private static final class PageRetries extends EventNotifierSupport {
+        private final AtomicInteger count = new AtomicInteger();
+
+        AtomicInteger count() {
+            return count;
+        }
+
+        @Override
+        public void notify(CamelEvent event) {
+            if (event instanceof CamelEvent.ExchangeRedeliveryEvent e
+                    && "attio-full-sync-page".equals(e.getExchange().getFromRouteId())) {
+                count.incrementAndGet();
+            }
         }
     }
 }
