@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@link AttioGateway} over the YAML routes in {@code routes/attio-gateway.camel.yaml}: builds each call as an
@@ -36,6 +38,8 @@ class CamelAttioGateway implements AttioGateway {
     private final Cache<String, JsonNode> recordCache;
     /** Creates retried after a possibly lost answer, each only once the effect was looked for and not found. */
     private final int ambiguousRetries;
+    /** Notes whose create may have landed and that were not found yet: looked for before they are sent again. */
+    private final Set<String> unsettledNotes = ConcurrentHashMap.newKeySet();
     private static final int NOTE_PAGE = 50;
     private volatile ProducerTemplate template;
 
@@ -179,18 +183,30 @@ class CamelAttioGateway implements AttioGateway {
         data.put("title", title);
         data.put("format", format);
         data.put("content", content);
+        String key = String.join("\u0000", parentObject, parentRecordId, title, format, content);
+        boolean mayExist = unsettledNotes.contains(key);
         for (int attempt = 0; ; attempt++) {
             try {
-                return data(write("notes.create", "POST", "/v2/notes", null, wrap(data)));
+                if (mayExist) {
+                    // the answer was lost or a 5xx came back: the note may exist, and a second POST would make two
+                    Optional<JsonNode> landed = findNote(parentObject, parentRecordId, title, format, content);
+                    if (landed.isPresent()) {
+                        unsettledNotes.remove(key);
+                        return landed.get();
+                    }
+                }
+                JsonNode note = data(write("notes.create", "POST", "/v2/notes", null, wrap(data)));
+                unsettledNotes.remove(key);
+                return note;
             } catch (AttioException e) {
+                if (mayHaveLanded(e)) {
+                    // kept beyond this call: when the look cannot be made now (Attio down), the caller's retry makes it
+                    unsettledNotes.add(key);
+                }
                 if (!mayHaveLanded(e) || attempt >= ambiguousRetries) {
                     throw e;
                 }
-                // the answer was lost or a 5xx came back: the note may exist, and a second POST would make two
-                Optional<JsonNode> landed = findNote(parentObject, parentRecordId, title, format, content);
-                if (landed.isPresent()) {
-                    return landed.get();
-                }
+                mayExist = true;
             }
         }
     }

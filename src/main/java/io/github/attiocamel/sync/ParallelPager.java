@@ -25,6 +25,9 @@ import java.util.function.IntFunction;
  * <p>Without a hint the pager requests ahead speculatively, so a short result set can cost up to {@code parallel - 1}
  * empty reads; with {@code expectedPages} (from the mirror's size) it requests no further than that until the
  * expected last page turned out full, which costs no extra reads when the size did not change.
+ *
+ * <p>A failed page fails that {@code next()} but not the pager: the next call asks again for the failed page and any
+ * other page that failed meanwhile (pages already read are kept), so the caller decides whether and when to retry.
  */
 final class ParallelPager<T> implements Iterator<ParallelPager.Page<T>>, Closeable {
 
@@ -82,7 +85,7 @@ final class ParallelPager<T> implements Iterator<ParallelPager.Page<T>>, Closeab
             close();
             throw new IllegalStateException("interrupted while waiting for page " + index, e);
         } catch (ExecutionException e) {
-            close();
+            inFlight.values().removeIf(ParallelPager::failed);
             throw e.getCause() instanceof RuntimeException r ? r
                     : new IllegalStateException("page " + index + " failed", e.getCause());
         }
@@ -96,17 +99,41 @@ final class ParallelPager<T> implements Iterator<ParallelPager.Page<T>>, Closeab
     }
 
     private void requestAhead() {
+        // pages that failed are asked for again first, in offset order
+        for (int index = nextToHand; !done && index < nextToRequest; index++) {
+            if (!inFlight.containsKey(index) && index <= lastPage.get()) {
+                request(index);
+            }
+        }
         while (!done && inFlight.size() < parallel && mayRequest(nextToRequest)) {
-            int index = nextToRequest;
-            int offset = Math.multiplyExact(index, pageSize);
-            inFlight.put(index, executor.submit(() -> {
-                List<T> records = fetchAtOffset.apply(offset);
-                if (records.size() < pageSize) {
-                    lastPage.accumulateAndGet(index, Math::min);
-                }
-                return records;
-            }));
+            request(nextToRequest);
             nextToRequest++;
+        }
+    }
+
+    private void request(int index) {
+        int offset = Math.multiplyExact(index, pageSize);
+        inFlight.put(index, executor.submit(() -> {
+            List<T> records = fetchAtOffset.apply(offset);
+            if (records.size() < pageSize) {
+                lastPage.accumulateAndGet(index, Math::min);
+            }
+            return records;
+        }));
+    }
+
+    private static boolean failed(Future<?> page) {
+        if (!page.isDone() || page.isCancelled()) {
+            return false;
+        }
+        try {
+            page.get();
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -42,6 +42,9 @@ class FullSyncRunControlTest {
                 // a failing page should fail the run in milliseconds, not after the production back-off
                 .property("attio.retry.initial-delay-millis", "5")
                 .property("attio.retry.max-redeliveries", "1")
+                // ... and once the outage wait is spent: a page failing for longer than the bound fails its run
+                .property("attio.outage.max-redeliveries", "2")
+                .property("attio.outage.initial-delay-millis", "5")
                 .start();
         api = new SyncApi(bundle);
         mirror = bundle.camelContext().getRegistry().lookupByNameAndType("mirrorRepository", MirrorRepository.class);

@@ -113,16 +113,25 @@ class ParallelPagerTest {
     }
 
     @Test
-    void aFailedPageFailsTheIteratorAndStopsIt() {
-        ParallelPager<JsonNode> pager = new ParallelPager<>(rows(5000, 500, o -> {
-            if (o == 1000) {
-                throw new AttioException(500, "internal_error", "boom", "page 3 failed");
+    void aFailedPageFailsThatCallAndIsAskedForAgainOnTheNext() {
+        Set<Integer> failOnce = ConcurrentHashMap.newKeySet();
+        failOnce.add(1000);
+        AtomicInteger asked = new AtomicInteger();
+        ParallelPager<JsonNode> pager = new ParallelPager<>(rows(2345, 500, o -> {
+            asked.incrementAndGet();
+            if (failOnce.remove(o)) {
+                throw new AttioException(503, "api_error", "attio_unavailable", "page 3 failed");
             }
             return null;
-        }), 500, 8, 0, 0, pool);
+        }), 500, 8, 0, 5, pool);
         assertThat(pager.next().index()).isZero();
         assertThat(pager.next().index()).isEqualTo(1);
         assertThatThrownBy(pager::next).isInstanceOf(AttioException.class).hasMessageContaining("page 3");
+        assertThat(pager.hasNext()).as("the caller may try again").isTrue();
+        assertThat(pager.next().index()).isEqualTo(2);
+        assertThat(pager.next().index()).isEqualTo(3);
+        assertThat(pager.next().index()).isEqualTo(4);
         assertThat(pager.hasNext()).isFalse();
+        assertThat(asked).as("only the failed page was read again").hasValue(6);
     }
 }
