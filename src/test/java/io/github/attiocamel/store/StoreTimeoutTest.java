@@ -3,7 +3,7 @@ package io.github.attiocamel.store;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
-import org.junit.jupiter.api.BeforeAll;
+import io.github.attiocamel.testing.TestPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,26 +26,17 @@ class StoreTimeoutTest {
     @RegisterExtension
     static final SimulatorExtension ATTIO = new SimulatorExtension();
 
-    private static final String URL = "jdbc:postgresql://127.0.0.1:5432/open_port";
-
-    @BeforeAll
-    static void freshSchema() throws Exception {
-        try (Connection c = DriverManager.getConnection(URL, "postgres", ""); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS public CASCADE");
-            s.execute("CREATE SCHEMA public");
-        }
-    }
-
     @Test
     void aLockedStoreAnswersADelivery503WithinTheQueryTimeout() throws Exception {
         AttioSimulator sim = ATTIO.simulator();
         sim.data().seedPeople(1);
         String personId = sim.data().recordIds("people").get(0);
-        try (RunningBundle bundle = RunningBundle.against(sim.baseUrl(), sim.apiKey())
-                .property("attio.store.jdbc-url", URL).property("attio.store.user", "postgres")
+        try (TestPostgres db = TestPostgres.freshDatabase("store_timeout");
+             RunningBundle bundle = RunningBundle.against(sim.baseUrl(), sim.apiKey())
+                .property("attio.store.jdbc-url", db.jdbcUrl()).property("attio.store.user", db.user())
                 .property("attio.store.query-timeout", "PT2S").start()) {
             String url = bundle.httpUrl() + "/webhooks/attio";
-            try (Connection pause = DriverManager.getConnection(URL, "postgres", "");
+            try (Connection pause = DriverManager.getConnection(db.jdbcUrl(), db.user(), "");
                  Statement s = pause.createStatement()) {
                 pause.setAutoCommit(false);
                 s.execute("LOCK TABLE webhook_inbox, camel_messageprocessed IN ACCESS EXCLUSIVE MODE");
