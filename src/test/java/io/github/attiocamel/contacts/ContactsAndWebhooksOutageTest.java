@@ -97,7 +97,9 @@ class ContactsAndWebhooksOutageTest {
                         && sql(bundle, "SELECT COUNT(*) FROM dead_letter") == 0;
             });
             down.set(false);
-            assertThat(lost.fired()).isEqualTo(3);
+            // how many creates reach Attio before the breaker opens depends on the host's pace: at least one answer
+            // must have been lost, or the "each note once" below would prove nothing about lost answers
+            assertThat(lost.fired()).isBetween(1, 3);
 
             await().atMost(Duration.ofSeconds(120)).until(() -> !"RUNNING".equals(
                     api.get("/api/jobs/" + jobId).json().path("state").asText()));
