@@ -68,7 +68,8 @@ public final class AttioStore implements Closeable {
         this.dataSource = new HikariDataSource(config);
         Flyway.configure(AttioStore.class.getClassLoader())
                 .dataSource(dataSource)
-                .locations("classpath:db/migration")
+                // portable SQL first, then what only one database can say ({vendor} is h2 or postgresql)
+                .locations("classpath:db/migration", "classpath:db/vendor/{vendor}")
                 .load()
                 .migrate();
     }
