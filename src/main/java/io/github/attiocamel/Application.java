@@ -2,6 +2,7 @@ package io.github.attiocamel;
 
 import io.github.attiocamel.config.Profile;
 import io.github.attiocamel.config.StartupException;
+import io.github.attiocamel.sandbox.SimulatorMain;
 import org.apache.camel.main.Main;
 
 import java.nio.file.Path;
@@ -9,7 +10,8 @@ import java.nio.file.Path;
 /**
  * Entry point of {@code attio-camel.jar}. Environment: {@code ATTIO_PROFILE} (development|staging|production),
  * {@code CONFIG_DIR} (default {@code ./config}), {@code ROUTES_DIR} (replaces the packed routes); argument
- * {@code --sandbox} runs against an in-process Attio simulator. See README.
+ * {@code --sandbox} runs against an in-process Attio simulator; {@code --simulator} serves only the simulator (the
+ * docker-compose demo's Attio, {@code sandbox.SimulatorMain}). See README.
  */
 public final class Application {
 
@@ -24,8 +26,10 @@ public final class Application {
         for (String arg : args) {
             if ("--sandbox".equals(arg)) {
                 sandbox = true;
+            } else if ("--simulator".equals(arg) && args.length == 1) {
+                return SimulatorMain.run(System.getenv(), System.out, System.err);
             } else {
-                System.err.println("attio-camel: unknown argument '" + arg + "'; usage: java -jar attio-camel.jar [--sandbox]");
+                System.err.println("attio-camel: unknown argument '" + arg + "'; usage: java -jar attio-camel.jar [--sandbox | --simulator]");
                 return 2;
             }
         }

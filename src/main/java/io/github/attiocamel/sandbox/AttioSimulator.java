@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -79,8 +78,8 @@ public final class AttioSimulator implements AutoCloseable {
     private int readsInWindow;
     private int writesInWindow;
 
-    private AttioSimulator(int port) {
-        this.apiKey = "sim_" + randomHex(16);
+    private AttioSimulator(String host, int port, String apiKey) {
+        this.apiKey = apiKey;
         this.validator = sharedValidator();
         this.data = new SimulatorData(mapper);
         this.data.eventSink = this::emit;
@@ -92,10 +91,10 @@ public final class AttioSimulator implements AutoCloseable {
                 .onSuccess(body -> handle(request, body))
                 .onFailure(e -> request.connection().close()));
         try {
-            server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            server.listen(port, host).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
-            throw new IllegalStateException("simulator could not listen on port " + port + ": " + e.getMessage(), e);
+            throw new IllegalStateException("simulator could not listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
     }
 
@@ -117,9 +116,14 @@ public final class AttioSimulator implements AutoCloseable {
         return sharedValidator;
     }
 
-    /** Starts a simulator on 127.0.0.1:{@code port} (0 = a free port). */
+    /** Starts a simulator on 127.0.0.1:{@code port} (0 = a free port) with a random API key. */
     public static AttioSimulator start(int port) {
-        return new AttioSimulator(port);
+        return new AttioSimulator("127.0.0.1", port, "sim_" + randomHex(16));
+    }
+
+    /** Starts a simulator on {@code host:port} accepting only {@code apiKey} (the standalone demo, {@link SimulatorMain}). */
+    public static AttioSimulator start(String host, int port, String apiKey) {
+        return new AttioSimulator(host, port, apiKey);
     }
 
     /** {@code http://127.0.0.1:PORT}, without {@code /v2}. */
@@ -589,37 +593,5 @@ public final class AttioSimulator implements AutoCloseable {
 
     String httpDate(Instant instant) {
         return HTTP_DATE.format(instant);
-    }
-
-    // ------------------------------------------------------------------ standalone
-
-    /** Runs the simulator alone: {@code java -cp attio-camel.jar io.github.attiocamel.sandbox.AttioSimulator --port 8089}. */
-    public static void main(String[] args) throws InterruptedException {
-        int port = 8089;
-        int people = 0;
-        for (int i = 0; i < args.length; i++) {
-            if ("--port".equals(args[i]) && i + 1 < args.length) {
-                port = Integer.parseInt(args[++i]);
-            } else if ("--seed-people".equals(args[i]) && i + 1 < args.length) {
-                people = Integer.parseInt(args[++i]);
-            } else {
-                System.err.println("usage: AttioSimulator [--port PORT (0 = any)] [--seed-people N]");
-                System.exit(2);
-            }
-        }
-        AttioSimulator simulator = start(port);
-        if (people > 0) {
-            simulator.data().seedPeople(people);
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            simulator.close();
-            stopped.countDown();
-        }));
-        System.out.println("Attio simulator listening");
-        System.out.println("  ATTIO_BASE_URL=" + simulator.baseUrl());
-        System.out.println("  ATTIO_API_KEY=" + simulator.apiKey());
-        System.out.println("  try: curl -H 'Authorization: Bearer " + simulator.apiKey() + "' " + simulator.baseUrl() + "/v2/self");
-        stopped.await();
     }
 }
