@@ -27,6 +27,19 @@ class HealthEndpointTest {
         }
     }
 
+    /** What the container HEALTHCHECK and the Kubernetes liveness probe rely on: an Attio outage restarts nothing. */
+    @Test
+    void liveIs200AndReadyIs503WhileAttioCannotBeReached() throws Exception {
+        try (RunningBundle bundle = RunningBundle.against("http://127.0.0.1:9", "key").start()) {
+            HttpResponse<String> live = get(bundle, "/observe/health/live");
+            assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
+            assertThat(live.body()).doesNotContain("\"attio\"");
+            HttpResponse<String> ready = get(bundle, "/observe/health/ready");
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
+            assertThat(ready.body()).contains("\"name\":\"attio\",\"status\":\"DOWN\"");
+        }
+    }
+
     @Test
     void healthIs200WhileTheSimulatedAttioAnswersAnd503OnceItIsGone() throws Exception {
         AttioSimulator attio = AttioSimulator.start(0);
@@ -46,7 +59,11 @@ class HealthEndpointTest {
     }
 
     private static HttpResponse<String> health(RunningBundle bundle) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(bundle.managementUrl() + "/observe/health")).build(),
+        return get(bundle, "/observe/health");
+    }
+
+    private static HttpResponse<String> get(RunningBundle bundle, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(bundle.managementUrl() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
