@@ -565,7 +565,7 @@ class DeploymentFilesTest {
                 : String.valueOf(test);
     }
 
-    private static Map<String, Object> yaml(Path file) {
+    static Map<String, Object> yaml(Path file) {
         return asMap(newYaml().load(SourceFiles.read(file)));
     }
 
@@ -581,7 +581,7 @@ class DeploymentFilesTest {
 
     /** A child mapping, or an empty one where the key is absent (the checks then report what is missing). */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Map<String, Object> parent, String key) {
+    static Map<String, Object> map(Map<String, Object> parent, String key) {
         Object child = parent.get(key);
         return child instanceof Map<?, ?> ? (Map<String, Object>) child : new LinkedHashMap<>();
     }
