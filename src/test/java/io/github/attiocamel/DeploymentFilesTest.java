@@ -92,13 +92,15 @@ class DeploymentFilesTest {
         map(replica, "healthcheck").put("test", List.of("CMD", "curl", "-f", "http://127.0.0.1:9876/observe/health"));
         map(replica, "depends_on").remove("postgres");
         map(services, "simulator").put("ports", List.of("8081:8089"));
+        replica.remove("stop_grace_period");
 
         assertThat(composeProblems(broken)).anyMatch(p -> p.contains("ATTIO_API_KEY") && p.contains("literal"))
                 .anyMatch(p -> p.contains("ATTIO_STORE_JDBCURL") && p.contains("no setting"))
                 .anyMatch(p -> p.contains("writes"))
                 .anyMatch(p -> p.contains("healthcheck"))
                 .anyMatch(p -> p.contains("depends_on postgres"))
-                .anyMatch(p -> p.contains("host port 8081"));
+                .anyMatch(p -> p.contains("host port 8081"))
+                .anyMatch(p -> p.contains("stop_grace_period"));
     }
 
     static List<String> composeProblems(Map<String, Object> compose) {
@@ -182,6 +184,10 @@ class DeploymentFilesTest {
                     problems.add(replica + ": shares its data volume " + volume);
                 }
             }
+            String grace = String.valueOf(definition.get("stop_grace_period"));
+            if (!grace.matches("\\d+s") || Integer.parseInt(grace.replace("s", "")) <= shutdownTimeout()) {
+                problems.add(replica + ": stop_grace_period " + grace + " does not outlast camel.main.shutdown-timeout");
+            }
             reads += Integer.parseInt(setting(env, "ATTIO_RATE_READS_PER_SECOND", "attio.rate.reads-per-second"));
             writes += Integer.parseInt(setting(env, "ATTIO_RATE_WRITES_PER_SECOND", "attio.rate.writes-per-second"));
         }
@@ -224,6 +230,7 @@ class DeploymentFilesTest {
         Map<String, Object> container = asMap(list(map(pod, "spec").get("containers")).get(0));
         map(map(container, "readinessProbe"), "httpGet").put("path", "/observe/health");
         map(map(container, "livenessProbe"), "httpGet").put("port", "http");
+        map(pod, "spec").put("terminationGracePeriodSeconds", 30);
         map(map(pod, "spec"), "securityContext").put("runAsUser", "attio");
         Map<String, Object> token = asMap(list(container.get("env")).get(2));
         token.remove("valueFrom");
@@ -238,7 +245,8 @@ class DeploymentFilesTest {
                 .anyMatch(p -> p.contains("BUNDLE_API_TOKEN") && p.contains("secretKeyRef"))
                 .anyMatch(p -> p.contains("ATTIO_RATE_READ_PER_SECOND") && p.contains("no setting"))
                 .anyMatch(p -> p.contains("ATTIO_STORE_PASSWORD") && p.contains("ConfigMap"))
-                .anyMatch(p -> p.contains("replicas"));
+                .anyMatch(p -> p.contains("replicas"))
+                .anyMatch(p -> p.contains("terminationGracePeriodSeconds"));
     }
 
     /** The first document of each kind, by kind; the Services by name. */
@@ -264,6 +272,10 @@ class DeploymentFilesTest {
         }
         Map<String, Object> podLabels = map(map(map(spec, "template"), "metadata"), "labels");
         Map<String, Object> podSpec = map(map(spec, "template"), "spec");
+        if (!(podSpec.get("terminationGracePeriodSeconds") instanceof Integer grace) || grace <= shutdownTimeout()) {
+            problems.add("Deployment: terminationGracePeriodSeconds " + podSpec.get("terminationGracePeriodSeconds")
+                    + " does not outlast camel.main.shutdown-timeout");
+        }
         Map<String, Object> security = map(podSpec, "securityContext");
         if (!Boolean.TRUE.equals(security.get("runAsNonRoot"))) {
             problems.add("Deployment: runAsNonRoot is not true");
@@ -528,6 +540,11 @@ class DeploymentFilesTest {
         String packed = properties().getProperty(key);
         Matcher m = Pattern.compile("\\{\\{env:" + name + ":([^}]*)}}").matcher(packed);
         return m.matches() ? m.group(1) : packed;
+    }
+
+    /** Seconds Camel waits for in-flight exchanges after SIGTERM. */
+    private static int shutdownTimeout() {
+        return Integer.parseInt(properties().getProperty("camel.main.shutdown-timeout").strip());
     }
 
     private static int dockerfileUid() {
