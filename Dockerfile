@@ -3,6 +3,7 @@
 # Run:   docker run -p 8080:8080 -p 9876:9876 -e ATTIO_API_KEY=... -e ATTIO_WEBHOOK_SECRET=... \
 #          -e BUNDLE_API_TOKEN=... -v attio-data:/app/data attio-camel
 # Secrets come from the environment only: nothing secret is baked into the image or read from /app/config.
+# Several replicas on one PostgreSQL (compose demo with the simulated Attio, Kubernetes): deploy/, docs/SCALING.md.
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /build
@@ -38,9 +39,10 @@ USER 10001:10001
 # ROUTES_DIR is left unset: the routes packed in the jar run unless you mount your own directory and set
 # ROUTES_DIR=/app/routes (it replaces the packed routes as a whole). Files in /app/config override the packed
 # configuration key by key. The embedded H2 store lives in /app/data: keep it on a volume.
-# JVM defaults: the heap follows the container's memory limit (75%, leaving the rest for metaspace, thread stacks and
-# Vert.x's direct buffers; the JVM's own default is 25%), and an OutOfMemoryError ends the process so the orchestrator
-# restarts it instead of leaving a JVM that half works. Override JAVA_TOOL_OPTIONS to change them.
+# JVM defaults: the heap follows the container's memory limit (75%, the JVM's own default is 25%; the rest is for
+# metaspace, GC, code and threads, about 200 MB measured, so give a container 1 GiB: docs/SCALING.md), and an
+# OutOfMemoryError ends the process so the orchestrator restarts it instead of leaving a JVM that half works.
+# Override JAVA_TOOL_OPTIONS to change them.
 ENV ATTIO_PROFILE=production \
     CONFIG_DIR=/app/config \
     ATTIO_DATA_DIR=/app/data \
