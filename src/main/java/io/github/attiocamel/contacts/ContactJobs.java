@@ -333,11 +333,15 @@ public final class ContactJobs {
         }
     }
 
-    /** The upload is of no further use once the job ended. */
+    /** The upload is of no further use once the job ended; left over, it only costs space, so a failure is logged. */
     private void ended(String jobId) {
         deleteQuietly(Path.of(spoolFile(jobId)));
         if (sharedStore) {
-            jobs.dropUpload(jobId);
+            try {
+                jobs.dropUpload(jobId);
+            } catch (RuntimeException e) {
+                LOG.warn("[attio-contacts] job {}: its upload stays in the store: {}", jobId, e.toString());
+            }
         }
     }
 

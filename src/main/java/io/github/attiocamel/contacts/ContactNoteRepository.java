@@ -1,7 +1,6 @@
 package io.github.attiocamel.contacts;
 
 import io.github.attiocamel.store.StoreException;
-
 import io.github.attiocamel.store.WorkRepository;
 import io.github.attiocamel.store.WorkTracker;
 
