@@ -2,6 +2,7 @@ package io.github.attiocamel.contacts;
 
 import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.gateway.SchemaCheck;
+import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkTracker;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
@@ -67,8 +68,9 @@ public class ContactConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "contactNoteRepository", lazy = true)
-    public ContactNoteRepository noteRepository(@BeanInject("dataSource") javax.sql.DataSource dataSource) {
-        return new ContactNoteRepository(dataSource);
+    public ContactNoteRepository noteRepository(@BeanInject("dataSource") javax.sql.DataSource dataSource,
+                                                @BeanInject("workTracker") WorkTracker tracker) {
+        return new ContactNoteRepository(dataSource, tracker);
     }
 
     @BindToRegistry(value = "contactNormaliser", lazy = true)
@@ -96,9 +98,10 @@ public class ContactConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "contactJobs", lazy = true)
     public ContactJobs jobs(CamelContext context, @BeanInject("workTracker") WorkTracker tracker,
-                            @BeanInject("contactJobRepository") ContactJobRepository jobRepository) {
+                            @BeanInject("contactJobRepository") ContactJobRepository jobRepository,
+                            @BeanInject("attioStore") AttioStore store) {
         ContactJobs jobs = new ContactJobs(jobRepository, tracker, Path.of(dataDir).resolve("jobs"), Clock.systemUTC(),
-                failuresShown, maxUploadBytes, () -> context.isStopping() || context.isStopped());
+                failuresShown, maxUploadBytes, () -> context.isStopping() || context.isStopped(), store.postgres());
         tracker.register(jobs.kind());
         return jobs;
     }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
@@ -49,11 +50,13 @@ public final class ContactJobs {
     private final Clock clock;
     private final int failuresShown;
     private final BooleanSupplier stopping;
+    /** The store is shared by several processes (PostgreSQL): an upload is kept there for whichever continues it. */
+    private final boolean sharedStore;
     /** The rows of each job this process is reading, to tell a job read to its end from one cut short. */
     private final Map<String, JobRows> reading = new ConcurrentHashMap<>();
 
     public ContactJobs(ContactJobRepository jobs, WorkTracker tracker, Path spoolDir, Clock clock, int failuresShown,
-                       long maxUploadBytes, BooleanSupplier stopping) {
+                       long maxUploadBytes, BooleanSupplier stopping, boolean sharedStore) {
         this.maxUploadBytes = maxUploadBytes;
         this.jobs = jobs;
         this.tracker = tracker;
@@ -61,6 +64,7 @@ public final class ContactJobs {
         this.clock = clock;
         this.failuresShown = failuresShown;
         this.stopping = stopping;
+        this.sharedStore = sharedStore;
     }
 
     /** The kind of work the tracker keeps for batch jobs: progress lines by {@link #progressLine}. */
@@ -91,7 +95,7 @@ public final class ContactJobs {
             if (total == 0) {
                 throw new ValidationException(Map.of("body", "no contacts: send a JSON array or NDJSON"));
             }
-            jobs.create(jobId, "api", total);
+            jobs.create(jobId, "api", total, sharedStore ? spool : null);
             tracker.hold(jobId, ContactJobRepository.KIND);
         } catch (RuntimeException e) {
             deleteQuietly(spool);
@@ -107,7 +111,7 @@ public final class ContactJobs {
     public String acceptFile(String file, String name) {
         int total = ContactRows.count(Path.of(file), ContactRows.formatOf(name));
         String jobId = UUID.randomUUID().toString();
-        jobs.create(jobId, "file:" + name, total);
+        jobs.create(jobId, "file:" + name, total, null);
         tracker.hold(jobId, ContactJobRepository.KIND);
         LOG.info("[attio-contacts] job {} accepted file {} with {} rows", jobId, name, total);
         return jobId;
@@ -119,7 +123,8 @@ public final class ContactJobs {
     }
 
     /**
-     * Marks the job running and returns its rows, to be split with streaming. The rows stop early when the job is no
+     * Marks the job running and returns its rows not finished yet, to be split with streaming (a continued job skips
+     * the rows an earlier holder finished). The rows stop early when the job is no
      * longer this process's, and an API batch's also when the bundle stops: its upload stays spooled and the job runs
      * again after the restart. A file import reads on to its end as it always did (its file must move afterwards).
      */
@@ -129,7 +134,7 @@ public final class ContactJobs {
         }
         LOG.info("[attio-contacts] job {} started", jobId);
         boolean rerunnable = jobs.find(jobId).map(job -> "api".equals(job.source())).orElse(false);
-        JobRows rows = new JobRows(ContactRows.open(Path.of(file), ContactRows.formatOf(name)),
+        JobRows rows = new JobRows(ContactRows.open(Path.of(file), ContactRows.formatOf(name)), jobs.finishedRows(jobId),
                 () -> tracker.holds(jobId) && !(rerunnable && stopping.getAsBoolean()));
         reading.put(jobId, rows);
         return rows;
@@ -144,8 +149,8 @@ public final class ContactJobs {
     }
 
     /** Counts the row upserted (nothing is counted for a job this process no longer holds). */
-    public void rowDone(String jobId) {
-        jobs.rowDone(jobId);
+    public void rowDone(String jobId, ContactRows.Row row) {
+        jobs.rowDone(jobId, row.rowNo());
     }
 
     public void rowFailed(String jobId, ContactRows.Row row, Throwable failure) {
@@ -182,7 +187,7 @@ public final class ContactJobs {
             return;
         }
         tracker.forget(jobId);
-        deleteQuietly(Path.of(spoolFile(jobId)));
+        ended(jobId);
         jobs.find(jobId).ifPresent(j -> LOG.info("[attio-contacts] job {} completed: {} done, {} failed of {} in {}s"
                 + " ({}/s)", jobId, j.done(), j.failed(), j.total(), seconds(j), String.format("%.1f", j.rate(clock.instant()))));
     }
@@ -197,14 +202,16 @@ public final class ContactJobs {
             return;
         }
         tracker.forget(jobId);
-        deleteQuietly(Path.of(spoolFile(jobId)));
+        ended(jobId);
         LOG.warn("[attio-contacts] job {} failed: {}", jobId, failure.getMessage());
     }
 
     /**
-     * A job the work tracker adopted from a process that stopped or died. An API batch whose spool file survived runs
-     * again from its first row (every write is idempotent, so rows already done change nothing): true, and the route
-     * runs it. A file import is closed as FAILED, because its file was not moved and is imported again as a new job.
+     * A job the work tracker adopted from a process that stopped or died. An API batch whose upload survived (spooled
+     * here, or kept in a shared store) continues with the rows not finished: true, and the route runs it; a row the
+     * dead holder had in flight runs again (its writes are idempotent, its note once-only). A job counted without
+     * finished marks (begun before they existed) runs again from its first row. A file import is closed as FAILED,
+     * because its file was not moved and is imported again as a new job.
      */
     public boolean rerun(String jobId) {
         Optional<ContactJob> found = jobs.find(jobId);
@@ -213,12 +220,15 @@ public final class ContactJobs {
             return false;
         }
         ContactJob job = found.get();
-        if ("api".equals(job.source()) && Files.exists(Path.of(spoolFile(jobId)))) {
-            if (!jobs.reset(jobId)) {
+        Path spool = Path.of(spoolFile(jobId));
+        if ("api".equals(job.source()) && (Files.exists(spool) || sharedStore && jobs.restoreUpload(jobId, spool))) {
+            int finished = jobs.finishedRows(jobId).size();
+            if (finished != job.processed() && !jobs.reset(jobId)) {
                 tracker.forget(jobId);
                 return false;
             }
-            LOG.info("[attio-contacts] job {} interrupted by a restart: running it again", jobId);
+            LOG.info("[attio-contacts] job {} interrupted by a stop or crash: continuing after {} finished rows",
+                    jobId, finished == job.processed() ? finished : 0);
             return true;
         }
         jobs.finish(jobId, WorkStatus.FAILED, "interrupted by a restart"
@@ -323,23 +333,44 @@ public final class ContactJobs {
         }
     }
 
+    /** The upload is of no further use once the job ended; left over, it only costs space, so a failure is logged. */
+    private void ended(String jobId) {
+        deleteQuietly(Path.of(spoolFile(jobId)));
+        if (sharedStore) {
+            try {
+                jobs.dropUpload(jobId);
+            } catch (RuntimeException e) {
+                LOG.warn("[attio-contacts] job {}: its upload stays in the store: {}", jobId, e.toString());
+            }
+        }
+    }
+
     /**
-     * A job's rows as its split reads them: reading stops, and the job counts as cut short, once {@code keepGoing}
-     * says no while rows are left.
+     * A job's rows as its split reads them, without those already finished: reading stops, and the job counts as cut
+     * short, once {@code keepGoing} says no while rows are left.
      */
     static final class JobRows implements Iterator<ContactRows.Row>, Closeable {
         private final ContactRows.RowIterator rows;
+        private final Set<Integer> finished;
         private final BooleanSupplier keepGoing;
         private volatile boolean cutShort;
+        private ContactRows.Row ahead;
 
-        JobRows(ContactRows.RowIterator rows, BooleanSupplier keepGoing) {
+        JobRows(ContactRows.RowIterator rows, Set<Integer> finished, BooleanSupplier keepGoing) {
             this.rows = rows;
+            this.finished = finished;
             this.keepGoing = keepGoing;
         }
 
         @Override
         public boolean hasNext() {
-            if (cutShort || !rows.hasNext()) {
+            while (ahead == null && !cutShort && rows.hasNext()) {
+                ContactRows.Row row = rows.next();
+                if (!finished.contains(row.rowNo())) {
+                    ahead = row;
+                }
+            }
+            if (cutShort || ahead == null) {
                 return false;
             }
             if (!keepGoing.getAsBoolean()) {
@@ -354,7 +385,9 @@ public final class ContactJobs {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return rows.next();
+            ContactRows.Row row = ahead;
+            ahead = null;
+            return row;
         }
 
         boolean cutShort() {

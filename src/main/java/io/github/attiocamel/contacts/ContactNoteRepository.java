@@ -1,6 +1,8 @@
 package io.github.attiocamel.contacts;
 
 import io.github.attiocamel.store.StoreException;
+import io.github.attiocamel.store.WorkRepository;
+import io.github.attiocamel.store.WorkTracker;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,32 +19,43 @@ import javax.sql.DataSource;
  */
 final class ContactNoteRepository {
 
-    /** Outcome of a claim: either we own the key and must create the note, or it exists (noteId may be in flight). */
-    public record Claim(boolean claimed, String existingNoteId) {
+    /**
+     * Outcome of a claim: either we own the key and must create the note ({@code mayExist}: taken over from a dead
+     * claimer whose POST may have landed, so look for it first), or it exists (noteId may be in flight).
+     */
+    public record Claim(boolean claimed, String existingNoteId, boolean mayExist) {
     }
 
     private final DataSource dataSource;
+    private final WorkTracker tracker;
 
-    public ContactNoteRepository(DataSource dataSource) {
+    public ContactNoteRepository(DataSource dataSource, WorkTracker tracker) {
         this.dataSource = dataSource;
+        this.tracker = tracker;
     }
 
     public Claim claim(String noteKey, String parentObject, String parentRecordId) {
+        // the claim names this process, whose presence row says it is alive while the note is created
+        tracker.showPresence();
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO contact_note (note_key, parent_object, "
-                    + "parent_record_id, created_at) VALUES (?, ?, ?, ?)")) {
+                    + "parent_record_id, created_at, claimed_by) VALUES (?, ?, ?, ?, ?)")) {
                 ps.setString(1, noteKey);
                 ps.setString(2, parentObject);
                 ps.setString(3, parentRecordId);
                 ps.setTimestamp(4, Timestamp.from(Instant.now()));
+                ps.setString(5, tracker.holder());
                 ps.executeUpdate();
-                return new Claim(true, null);
+                return new Claim(true, null, false);
             } catch (SQLException duplicate) {
                 Optional<String> existing = noteId(c, noteKey);
                 if (existing == null) {
                     throw duplicate;
                 }
-                return new Claim(false, existing.orElse(null));
+                if (existing.isEmpty() && takeOver(c, noteKey)) {
+                    return new Claim(true, null, true);
+                }
+                return new Claim(false, existing.orElse(null), false);
             }
         } catch (SQLException e) {
             throw new StoreException("cannot claim note key " + noteKey, e);
@@ -68,6 +81,19 @@ final class ContactNoteRepository {
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("cannot release note key " + noteKey, e);
+        }
+    }
+
+    /** A claim still in flight whose claimer shows no life is this process's now: one compare-and-set UPDATE. */
+    private boolean takeOver(Connection c, String noteKey) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE contact_note SET claimed_by = ? WHERE note_key = ? AND "
+                + "note_id IS NULL AND claimed_by IS NOT NULL AND claimed_by <> ? AND NOT "
+                + WorkRepository.holderAlive("contact_note.claimed_by"))) {
+            ps.setString(1, tracker.holder());
+            ps.setString(2, noteKey);
+            ps.setString(3, tracker.holder());
+            ps.setTimestamp(4, Timestamp.from(Instant.now().minus(tracker.staleAfter())));
+            return ps.executeUpdate() == 1;
         }
     }
 

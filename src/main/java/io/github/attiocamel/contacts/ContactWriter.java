@@ -107,7 +107,9 @@ public final class ContactWriter {
             return c;
         }
         try {
-            JsonNode note = gateway.createNote("people", c.personId, c.noteTitle, "markdown", c.noteContent);
+            JsonNode note = claim.mayExist()
+                    ? gateway.createNoteIfAbsent("people", c.personId, c.noteTitle, "markdown", c.noteContent)
+                    : gateway.createNote("people", c.personId, c.noteTitle, "markdown", c.noteContent);
             c.noteId = note.path("id").path("note_id").asText(null);
             c.noteCreated = true;
             notes.complete(key, c.noteId);

@@ -69,6 +69,13 @@ public interface AttioGateway {
     /** format: "plaintext" or "markdown". */
     JsonNode createNote(String parentObject, String parentRecordId, String title, String format, String content);
 
+    /**
+     * Like {@link #createNote}, for a note an earlier attempt (another process's, before it died) may have made: the
+     * parent's notes are looked through first and the note is created only when none has this title and content.
+     */
+    JsonNode createNoteIfAbsent(String parentObject, String parentRecordId, String title, String format,
+                                String content);
+
     Optional<JsonNode> getNote(String noteId);
 
     Optional<JsonNode> getTask(String taskId);

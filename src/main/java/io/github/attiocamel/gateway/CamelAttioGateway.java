@@ -183,7 +183,7 @@ class CamelAttioGateway implements AttioGateway {
         data.put("title", title);
         data.put("format", format);
         data.put("content", content);
-        String key = String.join("\u0000", parentObject, parentRecordId, title, format, content);
+        String key = noteKey(parentObject, parentRecordId, title, format, content);
         boolean mayExist = unsettledNotes.contains(key);
         for (int attempt = 0; ; attempt++) {
             try {
@@ -209,6 +209,18 @@ class CamelAttioGateway implements AttioGateway {
                 mayExist = true;
             }
         }
+    }
+
+    @Override
+    public JsonNode createNoteIfAbsent(String parentObject, String parentRecordId, String title, String format,
+                                       String content) {
+        unsettledNotes.add(noteKey(parentObject, parentRecordId, title, format, content));
+        return createNote(parentObject, parentRecordId, title, format, content);
+    }
+
+    private static String noteKey(String parentObject, String parentRecordId, String title, String format,
+                                  String content) {
+        return String.join("\u0000", parentObject, parentRecordId, title, format, content);
     }
 
     /** An I/O failure or 5xx after the request went out, not an open breaker (which sent nothing). */

@@ -22,6 +22,7 @@ public final class AttioStore implements Closeable {
 
     private final HikariDataSource dataSource;
     private final boolean ownedByOneProcess;
+    private final boolean postgres;
 
     /**
      * How long the store may take before a caller gets an exception instead of a hang (a webhook then answers 503):
@@ -39,6 +40,7 @@ public final class AttioStore implements Closeable {
         String url = jdbcUrl.toUpperCase(java.util.Locale.ROOT);
         this.ownedByOneProcess = (url.startsWith("JDBC:H2:FILE:") || url.startsWith("JDBC:H2:MEM:"))
                 && !url.contains("AUTO_SERVER=TRUE");
+        this.postgres = url.startsWith("JDBC:POSTGRESQL:");
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
@@ -68,10 +70,23 @@ public final class AttioStore implements Closeable {
         this.dataSource = new HikariDataSource(config);
         Flyway.configure(AttioStore.class.getClassLoader())
                 .dataSource(dataSource)
-                // portable SQL first, then what only one database can say ({vendor} is h2 or postgresql)
-                .locations("classpath:db/migration", "classpath:db/vendor/{vendor}")
+                // portable SQL first, then what only one database can say; named here, as Flyway 11 Community
+                // leaves a {vendor} placeholder in a location unresolved (and so finds nothing there)
+                .locations(vendor(url) == null ? new String[] {"classpath:db/migration"}
+                        : new String[] {"classpath:db/migration", "classpath:db/vendor/" + vendor(url)})
                 .load()
                 .migrate();
+    }
+
+    /** The folder under db/vendor of the database this URL names (upper-cased); null for another database. */
+    static String vendor(String upperCaseUrl) {
+        if (upperCaseUrl.startsWith("JDBC:POSTGRESQL:")) {
+            return "postgresql";
+        }
+        if (upperCaseUrl.startsWith("JDBC:H2:")) {
+            return "h2";
+        }
+        return null;
     }
 
     /**
@@ -89,6 +104,11 @@ public final class AttioStore implements Closeable {
      */
     public boolean ownedByOneProcess() {
         return ownedByOneProcess;
+    }
+
+    /** True on PostgreSQL, the store several processes share (and the only one with Quartz's tables, V75). */
+    public boolean postgres() {
+        return postgres;
     }
 
     public DataSource dataSource() {

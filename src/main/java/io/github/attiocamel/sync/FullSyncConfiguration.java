@@ -3,6 +3,7 @@ package io.github.attiocamel.sync;
 import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.gateway.SchemaCheck;
 import io.github.attiocamel.mirror.MirrorRepository;
+import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkTracker;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.BeanInject;
@@ -39,6 +40,10 @@ public class FullSyncConfiguration implements CamelConfiguration {
     String lists;
     @PropertyInject("attio.sync.deletion-hold-share")
     double deletionHoldShare;
+    @PropertyInject("attio.sync.schedule-enabled")
+    boolean scheduleEnabled;
+    @PropertyInject("attio.sync.schedule-checkin-interval")
+    long scheduleCheckinMillis;
 
     @BindToRegistry(value = "syncRunRepository", lazy = true)
     public SyncRunRepository runs(@BeanInject("workTracker") WorkTracker tracker) {
@@ -84,8 +89,9 @@ public class FullSyncConfiguration implements CamelConfiguration {
     }
 
     /**
-     * Refuses start-up on settings no run could work with, before any route starts, and declares the objects and
-     * lists the schedule syncs for the attio-schema readiness check.
+     * Refuses start-up on settings no run could work with, before any route starts, declares the objects and lists
+     * the schedule syncs for the attio-schema readiness check, and on a shared store (PostgreSQL) makes the schedule
+     * one for all instances ({@link ScheduleStore}).
      */
     @Override
     public void configure(CamelContext context) {
@@ -97,6 +103,13 @@ public class FullSyncConfiguration implements CamelConfiguration {
         }
         if (!(deletionHoldShare >= 0 && deletionHoldShare <= 1)) {
             throw new IllegalArgumentException("attio.sync.deletion-hold-share must be 0..1 (a share of the mirror)");
+        }
+        if (scheduleCheckinMillis < 1) {
+            throw new IllegalArgumentException("attio.sync.schedule-checkin-interval must be >= 1 (ms)");
+        }
+        AttioStore store = context.getRegistry().lookupByNameAndType("attioStore", AttioStore.class);
+        if (store != null && store.postgres()) {
+            ScheduleStore.clustered(context, store.dataSource(), scheduleCheckinMillis, scheduleEnabled);
         }
         SchemaCheck check = context.getRegistry().lookupByNameAndType("attioSchemaCheck", SchemaCheck.class);
         if (check != null) {

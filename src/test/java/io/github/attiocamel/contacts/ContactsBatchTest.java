@@ -154,9 +154,9 @@ class ContactsBatchTest {
         try (io.github.attiocamel.store.AttioStore store = new io.github.attiocamel.store.AttioStore(
                 io.github.attiocamel.store.AttioStore.h2FileUrl(bundle.dataDir().toString()), "sa", "", 2)) {
             var jobs = new io.github.attiocamel.contacts.ContactJobRepository(store.dataSource());
-            jobs.create(jobId, "api", 3);
+            jobs.create(jobId, "api", 3, null);
             jobs.start(jobId);
-            jobs.rowDone(jobId);
+            jobs.rowDone(jobId, 1);
         } finally {
             bundle.start();
         }
@@ -166,6 +166,8 @@ class ContactsBatchTest {
         assertThat(done.path("state").asText()).isEqualTo("COMPLETED");
         assertThat(done.path("done").asInt()).isEqualTo(3);
         assertThat(ATTIO.simulator().data().findRecord("people", "email_addresses", "resumed-2@gmail.com")).isNotNull();
+        assertThat(ATTIO.simulator().data().findRecord("people", "email_addresses", "resumed-0@gmail.com"))
+                .as("row 1 was finished before the restart: not upserted again").isNull();
         assertThat(spool).doesNotExist();
     }
 

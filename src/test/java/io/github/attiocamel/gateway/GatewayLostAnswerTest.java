@@ -100,6 +100,23 @@ class GatewayLostAnswerTest {
                 .hasSize(1);
     }
 
+    @Test
+    void aNoteAnotherProcessMayHaveMadeIsLookedForFirstAndMadeOnlyWhenAbsent() throws Exception {
+        String person = sim().data().createRecord("people", JSON.readTree("{\"email_addresses\":[\"taken@example.com\"]}"))
+                .path("id").path("record_id").asText();
+        JsonNode landed = context.gateway.createNote("people", person, "Imported", "markdown", "Before the crash");
+        int before = sim().data().noteCount();
+        sim().clearRequests();
+
+        JsonNode found = context.gateway.createNoteIfAbsent("people", person, "Imported", "markdown", "Before the crash");
+        JsonNode made = context.gateway.createNoteIfAbsent("people", person, "Imported", "markdown", "Never sent");
+
+        assertThat(found.path("id").path("note_id").asText()).isEqualTo(landed.path("id").path("note_id").asText());
+        assertThat(made.path("id").path("note_id").asText()).isNotBlank().isNotEqualTo(found.path("id").path("note_id").asText());
+        assertThat(sim().data().noteCount()).as("only the absent one made").isEqualTo(before + 1);
+        assertThat(posts("/v2/notes")).hasSize(1);
+    }
+
     private static List<RecordedRequest> posts(String path) {
         return sim().requests().stream().filter(r -> "POST".equals(r.method()) && path.equals(r.path())).toList();
     }
