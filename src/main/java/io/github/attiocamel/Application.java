@@ -9,7 +9,8 @@ import java.nio.file.Path;
 /**
  * Entry point of {@code attio-camel.jar}. Environment: {@code ATTIO_PROFILE} (development|staging|production),
  * {@code CONFIG_DIR} (default {@code ./config}), {@code ROUTES_DIR} (replaces the packed routes); argument
- * {@code --sandbox} runs against an in-process Attio simulator. See README.
+ * {@code --sandbox} runs against an in-process Attio simulator; {@code sign} prints the signature header of the
+ * webhook body on stdin (secret from {@code ATTIO_WEBHOOK_SECRET}). See README.
  */
 public final class Application {
 
@@ -20,15 +21,24 @@ public final class Application {
     }
 
     static int run(String[] args) {
+        if (args.length == 1 && "sign".equals(args[0])) {
+            try {
+                return WebhookSigner.run(System.in, System.getenv("ATTIO_WEBHOOK_SECRET"), System.out, System.err);
+            } catch (java.io.IOException e) {
+                System.err.println("attio-camel sign: cannot read the body from stdin: " + e.getMessage());
+                return 1;
+            }
+        }
         boolean sandbox = false;
         for (String arg : args) {
             if ("--sandbox".equals(arg)) {
                 sandbox = true;
             } else {
-                System.err.println("attio-camel: unknown argument '" + arg + "'; usage: java -jar attio-camel.jar [--sandbox]");
+                System.err.println("attio-camel: unknown argument '" + arg + "'; usage: java -jar attio-camel.jar [--sandbox | sign]");
                 return 2;
             }
         }
+        Main main = null;
         try {
             Bundle bundle = new Bundle()
                     .profile(Profile.parse(System.getenv("ATTIO_PROFILE")))
@@ -37,13 +47,19 @@ public final class Application {
             if (sandbox) {
                 Sandbox.configure(bundle, System.out);
             }
-            Main main = bundle.build();
+            main = bundle.build();
             main.run();
             return main.getExitCode();
         } catch (Exception e) {
             StartupException refusal = startupException(e);
             if (refusal != null) {
                 System.err.println("attio-camel: " + refusal.getMessage());
+                return 2;
+            }
+            if (storeInUse(e)) {
+                System.err.println("attio-camel: the store in " + dataDir(main) + " is open in another process (an"
+                        + " embedded store has one owner): stop the other copy, or give this one a data directory of its"
+                        + " own (attio.data-dir, env ATTIO_DATA_DIR)");
                 return 2;
             }
             System.err.println("attio-camel: start-up failed: " + rootMessage(e));
@@ -64,6 +80,25 @@ public final class Application {
             }
         }
         return null;
+    }
+
+    /** H2's "Database may be already in use" (error 90020): its file lock is held by another process. */
+    static boolean storeInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getErrorCode() == 90020) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String dataDir(Main main) {
+        try {
+            return java.nio.file.Path.of(main.getCamelContext().getPropertiesComponent()
+                    .resolveProperty("attio.data-dir").orElseThrow()).toAbsolutePath().normalize().toString();
+        } catch (RuntimeException unresolved) {
+            return "the data directory";
+        }
     }
 
     private static String rootMessage(Throwable e) {
