@@ -4,7 +4,9 @@ import io.github.attiocamel.config.Profile;
 import io.github.attiocamel.config.StartupException;
 import org.apache.camel.main.Main;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 
 /**
  * Entry point of {@code attio-camel.jar}. Environment: {@code ATTIO_PROFILE} (development|staging|production),
@@ -24,7 +26,7 @@ public final class Application {
         if (args.length == 1 && "sign".equals(args[0])) {
             try {
                 return WebhookSigner.run(System.in, System.getenv("ATTIO_WEBHOOK_SECRET"), System.out, System.err);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 System.err.println("attio-camel sign: cannot read the body from stdin: " + e.getMessage());
                 return 1;
             }
@@ -85,7 +87,7 @@ public final class Application {
     /** H2's "Database may be already in use" (error 90020): its file lock is held by another process. */
     static boolean storeInUse(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getErrorCode() == 90020) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == 90020) {
                 return true;
             }
         }
@@ -94,7 +96,7 @@ public final class Application {
 
     private static String dataDir(Main main) {
         try {
-            return java.nio.file.Path.of(main.getCamelContext().getPropertiesComponent()
+            return Path.of(main.getCamelContext().getPropertiesComponent()
                     .resolveProperty("attio.data-dir").orElseThrow()).toAbsolutePath().normalize().toString();
         } catch (RuntimeException unresolved) {
             return "the data directory";

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,8 +65,8 @@ class SandboxWebhooksTest {
             Matcher call = Pattern.compile("curl -H 'Authorization: Bearer (sim_[0-9a-f]+)' (http://127\\.0\\.0\\.1:\\d+/v2/self)")
                     .matcher(sandbox.banner());
             assertThat(call.find()).as(sandbox.banner()).isTrue();
-            HttpResponse<String> self = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
-                    .newBuilder(java.net.URI.create(call.group(2))).header("Authorization", "Bearer " + call.group(1))
+            HttpResponse<String> self = HttpClient.newHttpClient().send(HttpRequest
+                    .newBuilder(URI.create(call.group(2))).header("Authorization", "Bearer " + call.group(1))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(self.statusCode()).as(self.body()).isEqualTo(200);
             assertThat(JSON.readTree(self.body()).path("active").asBoolean()).isTrue();

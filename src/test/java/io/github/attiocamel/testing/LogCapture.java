@@ -10,6 +10,8 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 
 import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Everything at INFO (ours at DEBUG, including the loggers the test profile quietens) into a writer, while the
@@ -20,11 +22,11 @@ public final class LogCapture implements AutoCloseable {
     private final LoggerContext context;
     private final Appender appender;
     private final Level rootLevel;
-    private final java.util.Map<LoggerConfig, Level> ourLevels;
+    private final Map<LoggerConfig, Level> ourLevels;
     private final StringWriter writer;
 
     private LogCapture(LoggerContext context, Appender appender, Level rootLevel,
-                       java.util.Map<LoggerConfig, Level> ourLevels, StringWriter writer) {
+                       Map<LoggerConfig, Level> ourLevels, StringWriter writer) {
         this.context = context;
         this.appender = appender;
         this.rootLevel = rootLevel;
@@ -39,7 +41,7 @@ public final class LogCapture implements AutoCloseable {
                 .setTarget(writer).setLayout(PatternLayout.newBuilder().withPattern("%c %m%n").build()).build();
         appender.start();
         LoggerConfig root = config.getRootLogger();
-        java.util.Map<LoggerConfig, Level> ours = new java.util.LinkedHashMap<>();
+        Map<LoggerConfig, Level> ours = new LinkedHashMap<>();
         config.getLoggers().forEach((name, logger) -> {
             if (name.startsWith("io.github.attiocamel")) {
                 ours.put(logger, logger.getLevel());
