@@ -5,16 +5,16 @@ import io.github.attiocamel.sandbox.AttioSimulator;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
+import java.util.UUID;
 
 /**
  * {@code --sandbox}: the whole bundle against an in-process Attio simulator with sample data, so a newcomer sees
  * every flow work without an account. Known, documented credentials (never valid anywhere else) and its own data
- * directory so it never touches a real store.
+ * directory so it never touches a real store. The store is in memory, as the simulator is: a restart begins both
+ * afresh, so the mirror never holds ids of a simulated workspace that no longer exists (a file store would outlive
+ * the simulator, and the first sync after a restart would delete and re-create everything).
  */
 final class Sandbox extends MainListenerSupport {
 
@@ -45,7 +45,8 @@ final class Sandbox extends MainListenerSupport {
                 .override("attio.webhook-secret-previous", "")
                 .override("attio.api-token", API_TOKEN)
                 .override("attio.data-dir", DATA_DIR)
-                .override("attio.store.jdbc-url", "")
+                .override("attio.store.jdbc-url", "jdbc:h2:mem:attio-sandbox-" + UUID.randomUUID()
+                        + ";DB_CLOSE_DELAY=-1")
                 .listener(new Sandbox(simulator, out));
     }
 
@@ -64,7 +65,7 @@ final class Sandbox extends MainListenerSupport {
         // a record the simulator really holds, so the demo delivery ends in the mirror and not as a dead letter
         String recordId = simulator.data().recordIds("people").get(0);
         String body = simulator.recordEvent("record.created", "people", recordId);
-        String signature = hmacHex(WEBHOOK_SECRET, body);
+        String signature = WebhookSigner.hmacHex(WEBHOOK_SECRET, body.getBytes(StandardCharsets.UTF_8));
         out.println();
         out.println("=== Attio Camel bundle: SANDBOX (simulated Attio, sample data; nothing leaves this machine) ===");
         out.println("  HTTP              " + http);
@@ -72,8 +73,11 @@ final class Sandbox extends MainListenerSupport {
         out.println("  bundle API        " + http + "/api/ping   (Authorization: Bearer " + API_TOKEN + ")");
         out.println("  health            " + management + "/observe/health");
         out.println("  metrics           " + management + "/observe/metrics");
-        out.println("  simulated Attio   " + simulator.baseUrl() + "/v2   (" + SAMPLE_PEOPLE + " people seeded)");
-        out.println("  data              " + DATA_DIR);
+        out.println("  simulated Attio   " + simulator.baseUrl() + "/v2   (" + SAMPLE_PEOPLE + " people seeded; token: "
+                + simulator.apiKey() + ")");
+        out.println("    curl -H 'Authorization: Bearer " + simulator.apiKey() + "' " + simulator.baseUrl() + "/v2/self");
+        out.println("  data              " + DATA_DIR + "   (drop directory import/; the store is in memory, fresh each"
+                + " start like the simulator)");
         out.println("  webhooks          the simulated Attio delivers every change to the webhook URL (no sync needed)");
         out.println("  send a signed webhook:");
         out.println("    curl -i -X POST " + http + "/webhooks/attio -H 'Content-Type: application/json' \\");
@@ -88,16 +92,6 @@ final class Sandbox extends MainListenerSupport {
     @Override
     public void afterStop(BaseMainSupport main) {
         simulator.close();
-    }
-
-    static String hmacHex(String secret, String body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JRE", e);
-        }
     }
 
     private static int envPort(String name, int fallback) {

@@ -64,7 +64,8 @@ public final class AttioSimulator implements AutoCloseable {
     private final HttpServer server;
     private final String apiKey;
     private final SimulatorData data;
-    private final OpenApiValidator validator;
+    /** Built beside the caller's own start-up (the sandbox boots Camel meanwhile); requests wait for it, none skip it. */
+    private final java.util.concurrent.CompletableFuture<OpenApiValidator> validator;
     private final Faults faults = new Faults();
     private final List<RecordedRequest> requests = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
@@ -80,7 +81,7 @@ public final class AttioSimulator implements AutoCloseable {
 
     private AttioSimulator(String host, int port, String apiKey) {
         this.apiKey = apiKey;
-        this.validator = sharedValidator();
+        this.validator = java.util.concurrent.CompletableFuture.supplyAsync(AttioSimulator::sharedValidator);
         this.data = new SimulatorData(mapper);
         this.data.eventSink = this::emit;
         this.vertx = Vertx.vertx();
@@ -88,7 +89,7 @@ public final class AttioSimulator implements AutoCloseable {
         // over MAX_FRAME_SIZE on large pages); the bundle's httpclient5 speaks HTTP/1.1 to Attio anyway
         this.server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHttp2ClearTextEnabled(false))
                 .requestHandler(request -> request.body()
-                .onSuccess(body -> handle(request, body))
+                .onSuccess(body -> whenValidatorReady(() -> handle(request, body)))
                 .onFailure(e -> request.connection().close()));
         try {
             server.listen(port, host).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -106,6 +107,16 @@ public final class AttioSimulator implements AutoCloseable {
         byte[] buffer = new byte[bytes];
         RANDOM.nextBytes(buffer);
         return HexFormat.of().formatHex(buffer);
+    }
+
+    /** Runs the step at once when the validator is built, else on this event loop once it is (never blocking it). */
+    private void whenValidatorReady(Runnable step) {
+        if (validator.isDone()) {
+            step.run();
+            return;
+        }
+        io.vertx.core.Context context = vertx.getOrCreateContext();
+        validator.whenComplete((built, failure) -> context.runOnContext(ignored -> step.run()));
     }
 
     /** One validator per JVM: parsing the document and compiling schemas costs seconds, test classes pay it once. */
@@ -241,7 +252,7 @@ public final class AttioSimulator implements AutoCloseable {
             answer = () -> send(request, recorded, 401, error(401, "auth_error", "unauthorized",
                     "Authentication failed: a valid bearer token is required."), Map.of());
         } else {
-            OpenApiValidator.Match match = path.startsWith("/v2/") ? validator.match(method, path) : null;
+            OpenApiValidator.Match match = path.startsWith("/v2/") ? validator.join().match(method, path) : null;
             if (match == null) {
                 answer = () -> send(request, recorded, 404, error(404, "invalid_request_error", "not_found",
                         "Route " + method + " " + path + " not found."), Map.of());
@@ -321,7 +332,7 @@ public final class AttioSimulator implements AutoCloseable {
     private void process(HttpServerRequest request, RecordedRequest recorded, OpenApiValidator.Match match,
                          boolean loseAnswer) {
         Map<String, List<String>> query = parseQuery(request.query());
-        List<String> problems = new ArrayList<>(validator.validate(match, query, recorded.body()));
+        List<String> problems = new ArrayList<>(validator.join().validate(match, query, recorded.body()));
         if ("/v2/webhooks".equals(match.operation().template) && recorded.json().path("data").path("target_url").asText()
                 .matches("http://(127\\.0\\.0\\.1|localhost)(:\\d+)?/.*")) {
             // Attio demands https; the simulator also accepts plain http to this machine so tests need no TLS
@@ -402,10 +413,10 @@ public final class AttioSimulator implements AutoCloseable {
             return;
         }
         List<String> problems = new ArrayList<>();
-        OpenApiValidator.Match match = recorded.path().startsWith("/v2/") ? validator.match(recorded.method(), recorded.path()) : null;
+        OpenApiValidator.Match match = recorded.path().startsWith("/v2/") ? validator.join().match(recorded.method(), recorded.path()) : null;
         try {
             if (status < 300 && match != null) {
-                problems.addAll(validator.validateResponse(match, status, text));
+                problems.addAll(validator.join().validateResponse(match, status, text));
             } else if (status >= 400) {
                 JsonNode error = mapper.readTree(text);
                 if (error.path("status_code").asInt() != status || !error.path("type").isTextual()

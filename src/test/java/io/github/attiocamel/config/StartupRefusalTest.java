@@ -36,6 +36,18 @@ class StartupRefusalTest {
     }
 
     @Test
+    void productionReportsEveryMissingSettingInOneLine() {
+        String line = refusal(RunningBundle.against(ATTIO, "").profile(Profile.PRODUCTION)
+                .property("attio.webhook-secret", "").property("attio.api-token", "")
+                .property("attio.rate.writes-per-second", "26"));
+        assertThat(line).startsWith("4 problems: missing setting attio.api-key (env ATTIO_API_KEY)")
+                .contains("; missing setting attio.webhook-secret (env ATTIO_WEBHOOK_SECRET)",
+                        "; missing setting attio.api-token (env BUNDLE_API_TOKEN)",
+                        "; invalid setting attio.rate.writes-per-second=26 (env ATTIO_RATE_WRITES_PER_SECOND)")
+                .doesNotContain("\n");
+    }
+
+    @Test
     void productionStartsWhenEverySecretIsSet() {
         try (RunningBundle bundle = RunningBundle.against(ATTIO, "key").profile(Profile.PRODUCTION).start()) {
             assertThat(bundle.camelContext().isStarted()).isTrue();

@@ -22,6 +22,14 @@ class KarafConfigurationTest {
     private static final Pattern KEY = Pattern.compile("^#?\\s*(attio\\.[a-z0-9._-]+)\\s*=", Pattern.MULTILINE);
 
     @Test
+    void installedCfgSaysWhatToSetBeforeTheFirstStart() throws IOException {
+        String cfg = Files.readString(CFG);
+        String header = cfg.substring(0, cfg.indexOf("\nattio.profile = production"));
+        assertThat(header).contains("BEFORE THE FIRST START", "attio.api-key", "attio.webhook-secret",
+                "attio.api-token", "Camel does not start", "attio.profile = development");
+    }
+
+    @Test
     void cfgNamesEveryAttioKeyOfTheApplicationProperties() throws IOException {
         Properties application = new Properties();
         try (Reader in = Files.newBufferedReader(Path.of("config/application.properties"))) {

@@ -78,6 +78,27 @@ public final class BundleProcess implements AutoCloseable {
 
     /** Starts the JVM and returns once its management port answers health (routes started). */
     public BundleProcess start() {
+        Process started = launch();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (!started.isAlive()) {
+                throw new IllegalStateException("bundle exited with " + started.exitValue() + ":\n" + logTail());
+            }
+            return health(Duration.ofSeconds(2)) == 200;
+        });
+        return this;
+    }
+
+    /** Starts the JVM for a run that is expected to end by itself (a refused start-up); its exit code. */
+    public int runToExit(Duration timeout) throws InterruptedException {
+        Process started = launch();
+        if (!started.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            kill();
+            throw new IllegalStateException("bundle still running after " + timeout + ":\n" + logTail());
+        }
+        return started.exitValue();
+    }
+
+    private Process launch() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
@@ -98,14 +119,7 @@ public final class BundleProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Process started = process;
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!started.isAlive()) {
-                throw new IllegalStateException("bundle exited with " + started.exitValue() + ":\n" + logTail());
-            }
-            return health(Duration.ofSeconds(2)) == 200;
-        });
-        return this;
+        return process;
     }
 
     /** SIGKILL: the process dies at this instant, nothing of it runs any more (no shutdown hook, no store close). */

@@ -10,21 +10,27 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 
 import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** Everything at INFO (ours at DEBUG) into a writer, while the console keeps the test profile's WARN. */
+/**
+ * Everything at INFO (ours at DEBUG, including the loggers the test profile quietens) into a writer, while the
+ * console keeps the test profile's levels.
+ */
 public final class LogCapture implements AutoCloseable {
 
     private final LoggerContext context;
     private final Appender appender;
     private final Level rootLevel;
-    private final Level ourLevel;
+    private final Map<LoggerConfig, Level> ourLevels;
     private final StringWriter writer;
 
-    private LogCapture(LoggerContext context, Appender appender, Level rootLevel, Level ourLevel, StringWriter writer) {
+    private LogCapture(LoggerContext context, Appender appender, Level rootLevel,
+                       Map<LoggerConfig, Level> ourLevels, StringWriter writer) {
         this.context = context;
         this.appender = appender;
         this.rootLevel = rootLevel;
-        this.ourLevel = ourLevel;
+        this.ourLevels = ourLevels;
         this.writer = writer;
     }
 
@@ -35,13 +41,18 @@ public final class LogCapture implements AutoCloseable {
                 .setTarget(writer).setLayout(PatternLayout.newBuilder().withPattern("%c %m%n").build()).build();
         appender.start();
         LoggerConfig root = config.getRootLogger();
-        LoggerConfig ours = config.getLoggerConfig("io.github.attiocamel");
-        LogCapture capture = new LogCapture(context, appender, root.getLevel(), ours.getLevel(), writer);
+        Map<LoggerConfig, Level> ours = new LinkedHashMap<>();
+        config.getLoggers().forEach((name, logger) -> {
+            if (name.startsWith("io.github.attiocamel")) {
+                ours.put(logger, logger.getLevel());
+            }
+        });
+        LogCapture capture = new LogCapture(context, appender, root.getLevel(), ours, writer);
         root.removeAppender("console");
         root.addAppender(config.getAppender("console"), Level.WARN, null);
         root.addAppender(appender, null, null);
         root.setLevel(Level.INFO);
-        ours.setLevel(Level.DEBUG);
+        ours.keySet().forEach(logger -> logger.setLevel(Level.DEBUG));
         context.updateLoggers();
         return capture;
     }
@@ -58,7 +69,7 @@ public final class LogCapture implements AutoCloseable {
         Configuration config = context.getConfiguration();
         config.getRootLogger().removeAppender(appender.getName());
         config.getRootLogger().setLevel(rootLevel);
-        config.getLoggerConfig("io.github.attiocamel").setLevel(ourLevel);
+        ourLevels.forEach(LoggerConfig::setLevel);
         context.updateLoggers();
         appender.stop();
     }
