@@ -11,6 +11,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -23,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -40,12 +43,19 @@ final class SharedStoreInstances implements AutoCloseable {
 
     /** {@code count} processes against the simulator on one fresh database, started in parallel. */
     static SharedStoreInstances start(AttioSimulator sim, String purpose, int count) throws Exception {
+        return start(sim, purpose, count, bundle -> { });
+    }
+
+    /** The same, each process configured by {@code configure} before it starts. */
+    static SharedStoreInstances start(AttioSimulator sim, String purpose, int count, Consumer<BundleProcess> configure)
+            throws Exception {
         SharedStoreInstances instances = new SharedStoreInstances(TestPostgres.freshDatabase(purpose));
         try {
             for (int i = 0; i < count; i++) {
                 instances.bundles.add(BundleProcess.against(sim.baseUrl(), sim.apiKey())
                         .env("ATTIO_STORE_JDBC_URL", instances.db.jdbcUrl()).env("ATTIO_STORE_USER", instances.db.user())
                         .env("ATTIO_STORE_PASSWORD", ""));
+                configure.accept(instances.bundles.get(i));
             }
             // the first one alone migrates the fresh database; the others then start side by side
             instances.bundles.get(0).start();
@@ -138,6 +148,14 @@ final class SharedStoreInstances implements AutoCloseable {
         return ids;
     }
 
+    /** Claims held right now, per claimer (holder name). */
+    Map<String, Long> claimsPerHolder() throws SQLException {
+        Map<String, Long> claims = new LinkedHashMap<>();
+        query("SELECT claimed_by, COUNT(*) FROM webhook_inbox WHERE state = 'processing' GROUP BY claimed_by",
+                List.of(), rs -> claims.put(rs.getString(1), rs.getLong(2)));
+        return claims;
+    }
+
     /** Attempts of these inbox rows (the claims each took). */
     Map<Long, Integer> attemptsOf(Set<Long> ids) throws SQLException {
         Map<Long, Integer> attempts = new LinkedHashMap<>();
@@ -159,6 +177,19 @@ final class SharedStoreInstances implements AutoCloseable {
             }
         });
         return found[0];
+    }
+
+    /** When the last of these people records reached the mirror (its {@code synced_at}). */
+    Instant lastMirrored(Collection<String> recordIds) throws SQLException {
+        Set<String> wanted = Set.copyOf(recordIds);
+        Instant[] last = {Instant.EPOCH};
+        query("SELECT record_id, synced_at FROM mirror_record WHERE object_slug = 'people'", List.of(), rs -> {
+            Instant at = rs.getObject(2, OffsetDateTime.class).toInstant();
+            if (wanted.contains(rs.getString(1)) && at.isAfter(last[0])) {
+                last[0] = at;
+            }
+        });
+        return last[0];
     }
 
     long deadLetters() throws SQLException {

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import static io.github.attiocamel.webhook.SharedStoreInstances.deliver;
 import static io.github.attiocamel.webhook.SharedStoreInstances.distinctPaths;
@@ -53,7 +54,8 @@ class WebhookScaleOutTest {
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
                     .until(() -> three.inboxStates().equals(Map.of("done", 600L)));
             List<RecordedRequest> fetches = fetches(sim, ids);
-            assertThat(fetchedTwice(fetches)).as("records fetched more than once").isEmpty();
+            Map<String, Long> twice = fetchedTwice(fetches);
+            assertThat(twice.size()).as("records fetched more than once, e.g. %s", first(twice, 5)).isZero();
             assertThat(distinctPaths(fetches)).isEqualTo(600);
             assertThat(three.inboxAttempts()).as("claims per delivery").isEqualTo(Map.of(1, 600L));
             assertThat(three.mirrored(ids)).isEqualTo(600);
@@ -94,7 +96,7 @@ class WebhookScaleOutTest {
             // A's consumer works one delivery at a time: the one fetch it had in flight when it died was never
             // committed, so B or C fetch that record again; nothing else may be fetched twice
             Map<String, Long> twice = fetchedTwice(fetches);
-            assertThat(twice).as("records fetched more than once").hasSizeLessThanOrEqualTo(1);
+            assertThat(twice.size()).as("records fetched more than once, e.g. %s", first(twice, 5)).isLessThanOrEqualTo(1);
             assertThat(twice.values()).allSatisfy(n -> assertThat(n).isEqualTo(2));
             for (String path : twice.keySet()) {
                 assertThat(fetches.stream().filter(r -> r.path().equals(path)).findFirst().orElseThrow().arrival())
@@ -108,6 +110,10 @@ class WebhookScaleOutTest {
             assertThat(three.mirrored(ids)).isEqualTo(200);
             assertThat(three.deadLetters()).isZero();
         }
+    }
+
+    static Map<String, Long> first(Map<String, Long> fetchCounts, int n) {
+        return fetchCounts.entrySet().stream().limit(n).collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
     static List<String> seed(AttioSimulator sim, int count) {
