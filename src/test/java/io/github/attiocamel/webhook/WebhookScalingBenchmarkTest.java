@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  * the machine's CPU use during the window and the busiest second of record reads. Run:
  * {@code mvn -B -o -q surefire:test -Dgroups=benchmark -DexcludedGroups= -Dtest=WebhookScalingBenchmarkTest}
  * ({@code -Dbench.runs=N} rounds of 1, 2, 3 instances, default 3; {@code -Dbench.env.<VAR>=<value>} sets an
- * environment variable of every bundle, e.g. {@code -Dbench.env.ATTIO_WEBHOOK_BATCH_SIZE=10}).
+ * environment variable of every bundle, e.g. {@code -Dbench.env.ATTIO_WEBHOOK_BATCH_SIZE=100}).
  */
 @Tag("benchmark")
 class WebhookScalingBenchmarkTest {
