@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -72,6 +73,9 @@ public final class AttioSimulator implements AutoCloseable {
     private final HttpClient webhookClient = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private volatile Duration latency = Duration.ZERO;
+    private volatile Duration latencySpread = Duration.ZERO;
+    /** Seeded, so a run with a latency range draws the same sequence of delays each time. */
+    private final Random latencyDraws = new Random(LATENCY_SEED);
     private volatile boolean checkAnswers = true;
     private int readsPerSecond = 100;
     private int writesPerSecond = 25;
@@ -100,6 +104,7 @@ public final class AttioSimulator implements AutoCloseable {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final long LATENCY_SEED = 14;
     private static OpenApiValidator sharedValidator;
 
     /** Random bytes as hex for keys and secrets (nextBytes: generateSeed may wait for entropy). */
@@ -162,7 +167,34 @@ public final class AttioSimulator implements AutoCloseable {
 
     /** Delay applied to every answer (non-blocking). */
     public void setLatency(Duration delay) {
-        this.latency = delay == null ? Duration.ZERO : delay;
+        setLatency(delay, delay);
+    }
+
+    /**
+     * A delay drawn per answer, uniformly between {@code min} and {@code max} (non-blocking), from a generator seeded
+     * anew by this call, as a real API's latency varies call by call.
+     */
+    public void setLatency(Duration min, Duration max) {
+        Duration low = min == null ? Duration.ZERO : min;
+        Duration high = max == null ? low : max;
+        if (high.compareTo(low) < 0) {
+            throw new IllegalArgumentException("latency max " + high + " is below min " + low);
+        }
+        synchronized (latencyDraws) {
+            latencyDraws.setSeed(LATENCY_SEED);
+            this.latency = low;
+            this.latencySpread = high.minus(low);
+        }
+    }
+
+    private Duration nextLatency() {
+        Duration spread = latencySpread;
+        if (spread.isZero()) {
+            return latency;
+        }
+        synchronized (latencyDraws) {
+            return latency.plusNanos((long) (latencyDraws.nextDouble() * (spread.toNanos() + 1)));
+        }
     }
 
     /** Requests per wall-clock second before 429 (0 = unlimited). Attio publishes 100 reads and 25 writes. */
@@ -244,7 +276,7 @@ public final class AttioSimulator implements AutoCloseable {
         }
         boolean loseAnswer = matched != null && matched.action() == FaultRule.Action.LOSE_ANSWER;
         FaultRule fault = matched != null && (matched.action() == FaultRule.Action.CHANGE || loseAnswer) ? null : matched;
-        Duration delay = latency.plus(fault != null && fault.action() == FaultRule.Action.LATENCY ? fault.duration() : Duration.ZERO);
+        Duration delay = nextLatency().plus(fault != null && fault.action() == FaultRule.Action.LATENCY ? fault.duration() : Duration.ZERO);
         Runnable answer;
         if (fault != null && fault.action() != FaultRule.Action.LATENCY) {
             answer = () -> answerFault(request, recorded, fault);

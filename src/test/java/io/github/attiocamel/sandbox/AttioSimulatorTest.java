@@ -227,6 +227,29 @@ class AttioSimulatorTest {
     }
 
     @Test
+    void aLatencyRangeDelaysEachAnswerByItsOwnDrawWithinTheRange() throws Exception {
+        AttioSimulator sim = ATTIO.simulator();
+        sim.setLatency(Duration.ofMillis(100), Duration.ofMillis(300));
+        List<Long> millis = new ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                long start = System.nanoTime();
+                assertThat(call("GET", "/v2/objects", null).statusCode()).isEqualTo(200);
+                millis.add(Duration.ofNanos(System.nanoTime() - start).toMillis());
+            }
+        } finally {
+            sim.setLatency(null);
+        }
+        assertThat(millis).allSatisfy(m -> assertThat(m).isGreaterThanOrEqualTo(100));
+        // a fixed delay would give a spread of a few ms; twelve uniform draws over 200 ms spread far wider
+        assertThat(millis.stream().mapToLong(Long::longValue).max().orElseThrow()
+                - millis.stream().mapToLong(Long::longValue).min().orElseThrow()).as("spread of %s", millis)
+                .isGreaterThan(60);
+        assertThatThrownBy(() -> sim.setLatency(Duration.ofMillis(2), Duration.ofMillis(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void signatureMatchesAttiosTestVector() {
         String body = "{\"webhook_id\":\"23e42eaf-323a-41da-b5bb-fd67eebda553\",\"events\":[{\"event_type\":\"record.created\","
                 + "\"id\":{\"workspace_id\":\"14beef7a-99f7-4534-a87e-70b564330a4c\",\"object_id\":\"97052eb9-e65e-443f-a297-f2d9a4a7f795\","

@@ -134,6 +134,14 @@ public final class BundleProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** The operating system's id of the running (or last) JVM; part of its holder name in the store. */
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException("not started");
+        }
+        return process.pid();
+    }
+
     /** The health endpoint's status, or -1 when it gave no answer within the timeout. */
     public int health(Duration timeout) {
         try {
