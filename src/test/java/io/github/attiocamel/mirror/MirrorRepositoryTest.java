@@ -1,10 +1,13 @@
 package io.github.attiocamel.mirror;
 
+import io.github.attiocamel.testing.TestStores;
 import io.github.attiocamel.store.AttioStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -13,20 +16,23 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@Tag(TestStores.BOTH)
 class MirrorRepositoryTest {
 
+    private TestStores.Store db;
     private AttioStore store;
     private MirrorRepository mirror;
 
     @BeforeEach
-    void openStore() {
-        store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
+    void openStore() throws SQLException {
+        db = TestStores.open("mirror", 4);
+        store = db.store();
         mirror = new MirrorRepository(store.dataSource());
     }
 
     @AfterEach
-    void closeStore() {
-        store.close();
+    void closeStore() throws SQLException {
+        db.close();
     }
 
     private static MirrorRow person(String id, String valuesJson) {

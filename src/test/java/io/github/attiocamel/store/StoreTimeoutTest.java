@@ -4,7 +4,10 @@ import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import io.github.attiocamel.testing.TestPostgres;
+import io.github.attiocamel.testing.TestStores;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
@@ -21,6 +24,9 @@ import static org.awaitility.Awaitility.await;
  * a signed delivery 503 within the configured query timeout, so Attio retries it; once the lock goes, deliveries
  * are stored again.
  */
+@Tag(TestStores.BOTH)
+@EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
+        disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")
 class StoreTimeoutTest {
 
     @RegisterExtension

@@ -10,6 +10,7 @@ import io.github.attiocamel.store.WorkStatus;
 import io.github.attiocamel.store.WorkTracker;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
+import io.github.attiocamel.testing.TestStores;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.spi.CamelEvent;
@@ -17,6 +18,7 @@ import org.apache.camel.spi.UnitOfWork;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
@@ -33,6 +35,7 @@ import static org.awaitility.Awaitility.await;
  * Acceptance: a run is one exchange per page (stream caching on), runs at once are bounded by
  * attio.sync.concurrent-runs, and a run interrupted by a stop continues from its last page done after the restart.
  */
+@Tag(TestStores.BOTH)
 class FullSyncPagesTest {
 
     @RegisterExtension
@@ -196,7 +199,7 @@ class FullSyncPagesTest {
     }
 
     private static SyncRun stoppedRun(RunningBundle bundle, String runId) {
-        try (AttioStore store = new AttioStore(AttioStore.h2FileUrl(bundle.dataDir().toString()), "sa", "", 2)) {
+        try (AttioStore store = bundle.openStore(2)) {
             return new SyncRunRepository(store.dataSource()).find(runId).orElseThrow();
         }
     }

@@ -8,7 +8,9 @@ import io.github.attiocamel.sandbox.RecordedRequest;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
+import io.github.attiocamel.testing.TestStores;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
@@ -19,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Acceptance: a run left behind by a dead process is resumed on the next start; the Quartz schedule fires runs. */
+@Tag(TestStores.BOTH)
 class FullSyncResumeAndScheduleTest {
 
     @RegisterExtension
@@ -62,7 +65,7 @@ class FullSyncResumeAndScheduleTest {
     }
 
     private static String leaveCrashedRunAtPageTwo(RunningBundle bundle, List<String> seenIds) throws Exception {
-        try (AttioStore store = new AttioStore(AttioStore.h2FileUrl(bundle.dataDir().toString()), "sa", "", 2)) {
+        try (AttioStore store = bundle.openStore(2)) {
             SyncRunRepository runs = new SyncRunRepository(store.dataSource());
             Instant longAgo = Instant.now().minus(Duration.ofMinutes(10));
             SyncRunRepository.Claim claim = runs.claim(MirrorKind.RECORDS, "people", 500, 2345, "schedule", longAgo);

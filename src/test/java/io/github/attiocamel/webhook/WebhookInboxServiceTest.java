@@ -1,5 +1,6 @@
 package io.github.attiocamel.webhook;
 
+import io.github.attiocamel.testing.TestStores;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.gateway.AttioException;
 import io.github.attiocamel.store.AttioStore;
@@ -9,29 +10,33 @@ import io.github.attiocamel.webhook.EventFailureCollector.EventFailure;
 import io.github.attiocamel.webhook.EventFailureCollector.Failures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@Tag(TestStores.BOTH)
 class WebhookInboxServiceTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    private TestStores.Store db;
     private AttioStore store;
     private DeadLetterRepository deadLetters;
     private WebhookInboxService service;
 
     @BeforeEach
-    void openStore() {
-        store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
+    void openStore() throws SQLException {
+        db = TestStores.open("inbox_service", 4);
+        store = db.store();
         deadLetters = new DeadLetterRepository(store.dataSource());
         WorkTracker tracker = new WorkTracker(new WorkRepository(store.dataSource(), "test-holder"),
                 Duration.ofSeconds(10), Clock.systemUTC());
@@ -41,8 +46,8 @@ class WebhookInboxServiceTest {
     }
 
     @AfterEach
-    void closeStore() {
-        store.close();
+    void closeStore() throws SQLException {
+        db.close();
     }
 
     private static Map<String, Object> event(String type, String id) {

@@ -6,7 +6,10 @@ import io.github.attiocamel.testing.BundleProcess;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import io.github.attiocamel.testing.TestPostgres;
+import io.github.attiocamel.testing.TestStores;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
@@ -29,6 +32,9 @@ import static org.awaitility.Awaitility.await;
  * accepted delivery exactly once. The first incarnation does not poll its inbox, so whatever it answered 200 for can
  * only reach the mirror from what it left on disk.
  */
+@Tag(TestStores.BOTH)
+@EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
+        disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")
 class WebhookKillRecoveryTest {
 
     private static final int DELIVERIES = 200;
