@@ -22,6 +22,7 @@ public final class AttioStore implements Closeable {
 
     private final HikariDataSource dataSource;
     private final boolean ownedByOneProcess;
+    private final StoreDialect dialect;
 
     /**
      * How long the store may take before a caller gets an exception instead of a hang (a webhook then answers 503):
@@ -66,10 +67,12 @@ public final class AttioStore implements Closeable {
             }
         }
         this.dataSource = new HikariDataSource(config);
+        this.dialect = StoreDialect.of(dataSource);
         Flyway.configure(AttioStore.class.getClassLoader())
                 .dataSource(dataSource)
-                // portable SQL first, then what only one database can say ({vendor} is h2 or postgresql)
-                .locations("classpath:db/migration", "classpath:db/vendor/{vendor}")
+                // portable SQL first, then what only this database can say (Flyway 11 has no {vendor} token)
+                .locations("classpath:db/migration",
+                        "classpath:db/vendor/" + dialect.name().toLowerCase(java.util.Locale.ROOT))
                 .load()
                 .migrate();
     }
@@ -89,6 +92,11 @@ public final class AttioStore implements Closeable {
      */
     public boolean ownedByOneProcess() {
         return ownedByOneProcess;
+    }
+
+    /** Which database the store is on, for the repositories that write it differently. */
+    public StoreDialect dialect() {
+        return dialect;
     }
 
     public DataSource dataSource() {

@@ -1,6 +1,5 @@
 package io.github.attiocamel.sync;
 
-import io.github.attiocamel.testing.TestStores;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.gateway.AttioGateway;
@@ -9,6 +8,7 @@ import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.mirror.MirrorRow;
 import io.github.attiocamel.mirror.MirrorRows;
 import io.github.attiocamel.store.AttioStore;
+import io.github.attiocamel.testing.TestStores;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,8 +1,8 @@
 package io.github.attiocamel.sync;
 
-import io.github.attiocamel.testing.TestStores;
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.store.AttioStore;
+import io.github.attiocamel.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;

@@ -1,9 +1,9 @@
 package io.github.attiocamel.webhook;
 
-import io.github.attiocamel.testing.TestStores;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkRepository;
 import io.github.attiocamel.store.WorkTracker;
+import io.github.attiocamel.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;

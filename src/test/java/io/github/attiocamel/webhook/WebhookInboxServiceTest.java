@@ -1,11 +1,11 @@
 package io.github.attiocamel.webhook;
 
-import io.github.attiocamel.testing.TestStores;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.gateway.AttioException;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkRepository;
 import io.github.attiocamel.store.WorkTracker;
+import io.github.attiocamel.testing.TestStores;
 import io.github.attiocamel.webhook.EventFailureCollector.EventFailure;
 import io.github.attiocamel.webhook.EventFailureCollector.Failures;
 import org.junit.jupiter.api.AfterEach;
