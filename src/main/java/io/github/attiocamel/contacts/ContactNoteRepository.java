@@ -1,5 +1,6 @@
 package io.github.attiocamel.contacts;
 
+import io.github.attiocamel.store.StoreDialect;
 import io.github.attiocamel.store.StoreException;
 
 import java.sql.Connection;
@@ -22,21 +23,30 @@ final class ContactNoteRepository {
     }
 
     private final DataSource dataSource;
+    private final StoreDialect dialect;
 
     public ContactNoteRepository(DataSource dataSource) {
         this.dataSource = dataSource;
+        this.dialect = StoreDialect.of(dataSource);
     }
 
     public Claim claim(String noteKey, String parentObject, String parentRecordId) {
         try (Connection c = dataSource.getConnection()) {
+            // PostgreSQL: a key claimed before inserts nothing (0 rows) rather than failing
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO contact_note (note_key, parent_object, "
-                    + "parent_record_id, created_at) VALUES (?, ?, ?, ?)")) {
+                    + "parent_record_id, created_at) VALUES (?, ?, ?, ?)"
+                    + (dialect.postgresql() ? " ON CONFLICT (note_key) DO NOTHING" : ""))) {
                 ps.setString(1, noteKey);
                 ps.setString(2, parentObject);
                 ps.setString(3, parentRecordId);
                 ps.setTimestamp(4, Timestamp.from(Instant.now()));
-                ps.executeUpdate();
-                return new Claim(true, null);
+                if (ps.executeUpdate() == 1) {
+                    return new Claim(true, null);
+                }
+                Optional<String> existing = noteId(c, noteKey);
+                // null: released by its claimer since our insert, so it is free again
+                return existing != null ? new Claim(false, existing.orElse(null))
+                        : claim(noteKey, parentObject, parentRecordId);
             } catch (SQLException duplicate) {
                 Optional<String> existing = noteId(c, noteKey);
                 if (existing == null) {

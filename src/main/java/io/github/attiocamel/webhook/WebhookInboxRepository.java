@@ -60,6 +60,11 @@ final class WebhookInboxRepository {
         this.keys = new InsertFirstRepository(dataSource, tx);
         // Flyway owns the schema (V1); the repository must not try to create its own table.
         this.keys.setCreateTableIfNotExists(false);
+        if (dialect.postgresql()) {
+            // a key seen before inserts nothing instead of failing, so the intake's transaction is not aborted
+            this.keys.setInsertString("INSERT INTO CAMEL_MESSAGEPROCESSED (processorName, messageId, createdAt) "
+                    + "VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+        }
         this.keys.start();
         this.deadLetters = deadLetters;
     }
