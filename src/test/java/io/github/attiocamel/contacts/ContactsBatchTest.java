@@ -154,8 +154,7 @@ class ContactsBatchTest {
         Path spool = bundle.dataDir().resolve("jobs").resolve(jobId + ".batch");
         Files.createDirectories(spool.getParent());
         Files.writeString(spool, ndjson("resumed-", 3));
-        try (io.github.attiocamel.store.AttioStore store = new io.github.attiocamel.store.AttioStore(
-                io.github.attiocamel.store.AttioStore.h2FileUrl(bundle.dataDir().toString()), "sa", "", 2)) {
+        try (io.github.attiocamel.store.AttioStore store = bundle.openStore(2)) {
             var jobs = new io.github.attiocamel.contacts.ContactJobRepository(store.dataSource());
             jobs.create(jobId, "api", 3);
             jobs.start(jobId);
