@@ -2,13 +2,12 @@ package io.github.attiocamel.contacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.attiocamel.sandbox.RecordedRequest;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.LogCapture;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
-import io.github.attiocamel.testing.TestStores;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * POST /api/contacts:batch, GET /api/jobs/{id} and the file drop on the real bundle against the simulator. Batch
  * rows use free-mail addresses so each contact costs exactly one write (the person assert) and one read.
  */
-@Tag(TestStores.BOTH)
+@BothStores
 class ContactsBatchTest {
 
     @RegisterExtension

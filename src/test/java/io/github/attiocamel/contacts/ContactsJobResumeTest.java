@@ -2,10 +2,9 @@ package io.github.attiocamel.contacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.attiocamel.store.AttioStore;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
-import io.github.attiocamel.testing.TestStores;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -16,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Acceptance: a batch job interrupted by a stop is continued by the work tracker's resume route after the restart. */
-@Tag(TestStores.BOTH)
+@BothStores
 class ContactsJobResumeTest {
 
     @RegisterExtension

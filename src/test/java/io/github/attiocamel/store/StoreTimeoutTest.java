@@ -1,11 +1,10 @@
 package io.github.attiocamel.store;
 
 import io.github.attiocamel.sandbox.AttioSimulator;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import io.github.attiocamel.testing.TestPostgres;
-import io.github.attiocamel.testing.TestStores;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * a signed delivery 503 within the configured query timeout, so Attio retries it; once the lock goes, deliveries
  * are stored again.
  */
-@Tag(TestStores.BOTH)
+@BothStores
 @EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
         disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")
 class StoreTimeoutTest {

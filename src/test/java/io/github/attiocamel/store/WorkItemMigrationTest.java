@@ -1,8 +1,8 @@
 package io.github.attiocamel.store;
 
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.TestStores;
 import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -13,7 +13,7 @@ import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** V40-V42 on a store that already holds jobs and runs (V1..V33): they move into work_item as they were. */
-@Tag(TestStores.BOTH)
+@BothStores
 class WorkItemMigrationTest {
 
     @Test

@@ -1,10 +1,10 @@
 package io.github.attiocamel.store;
 
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * included: the lifecycle, and the takeover rule (a live holder keeps its work, a stale one loses it to exactly one
  * adopter, a clean stop's work is adopted at once).
  */
-@Tag(TestStores.BOTH)
+@BothStores
 class WorkTrackerTest {
 
     private static final Duration STALE_AFTER = Duration.ofSeconds(10);

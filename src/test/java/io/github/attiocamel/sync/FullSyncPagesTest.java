@@ -8,16 +8,15 @@ import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkRepository;
 import io.github.attiocamel.store.WorkStatus;
 import io.github.attiocamel.store.WorkTracker;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
-import io.github.attiocamel.testing.TestStores;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.UnitOfWork;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.SynchronizationAdapter;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  * Acceptance: a run is one exchange per page (stream caching on), runs at once are bounded by
  * attio.sync.concurrent-runs, and a run interrupted by a stop continues from its last page done after the restart.
  */
-@Tag(TestStores.BOTH)
+@BothStores
 class FullSyncPagesTest {
 
     @RegisterExtension

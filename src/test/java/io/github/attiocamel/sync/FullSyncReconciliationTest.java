@@ -6,13 +6,12 @@ import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.sandbox.RecordedRequest;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
-import io.github.attiocamel.testing.TestStores;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,7 +28,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Acceptance: a run mirrors everything; a second run reports exactly the difference and publishes only that. */
-@Tag(TestStores.BOTH)
+@BothStores
 class FullSyncReconciliationTest {
 
     @RegisterExtension

@@ -6,10 +6,9 @@ import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.sandbox.RecordedRequest;
 import io.github.attiocamel.store.AttioStore;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
-import io.github.attiocamel.testing.TestStores;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Acceptance: a run left behind by a dead process is resumed on the next start; the Quartz schedule fires runs. */
-@Tag(TestStores.BOTH)
+@BothStores
 class FullSyncResumeAndScheduleTest {
 
     @RegisterExtension

@@ -8,11 +8,11 @@ import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.mirror.MirrorRow;
 import io.github.attiocamel.mirror.MirrorRows;
 import io.github.attiocamel.store.AttioStore;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.TestStores;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
@@ -26,7 +26,7 @@ import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@Tag(TestStores.BOTH)
+@BothStores
 class ReconciliationServiceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -2,10 +2,10 @@ package io.github.attiocamel.sync;
 
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.store.AttioStore;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
@@ -14,7 +14,7 @@ import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@Tag(TestStores.BOTH)
+@BothStores
 class SyncRunRepositoryTest {
 
     private TestStores.Store db;

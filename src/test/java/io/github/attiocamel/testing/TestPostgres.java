@@ -41,7 +41,7 @@ public final class TestPostgres implements AutoCloseable {
     }
 
     /** Aborts the calling test (skipped) when the server does not answer, or fails it when PostgreSQL is required. */
-    private static synchronized void requireReachable() throws SQLException {
+    static synchronized void requireReachable() throws SQLException {
         if (unreachable == null) {
             try (Connection c = DriverManager.getConnection(SERVER + "postgres", USER, "")) {
                 unreachable = "";

@@ -6,10 +6,10 @@ import io.github.attiocamel.mirror.MirrorRow;
 import io.github.attiocamel.mirror.ValuesHash;
 import io.github.attiocamel.store.WorkRepository;
 import io.github.attiocamel.store.WorkTracker;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 
@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The store used as PostgreSQL: mirror values are jsonb (V60), a webhook inbox claim and a work adoption pass over
  * rows another transaction holds locked instead of waiting for them, and the mirror's upsert is one statement.
  */
-@Tag(TestStores.BOTH)
+@BothStores
 @EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
         disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")
 class PostgresNativeStoreTest {

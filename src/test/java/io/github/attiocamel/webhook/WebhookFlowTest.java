@@ -7,14 +7,13 @@ import io.github.attiocamel.mirror.ValuesHash;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.sandbox.FaultRule;
 import io.github.attiocamel.sandbox.RecordedRequest;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
-import io.github.attiocamel.testing.TestStores;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -43,7 +42,7 @@ import static org.awaitility.Awaitility.await;
  * signed deliveries as the simulator sends them, the simulator as Attio behind the real gateway, embedded H2.
  * Change messages go to {@code mock:attio-changes} (attio.changes.uri).
  */
-@Tag(TestStores.BOTH)
+@BothStores
 class WebhookFlowTest {
 
     @RegisterExtension

@@ -3,10 +3,10 @@ package io.github.attiocamel.webhook;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkRepository;
 import io.github.attiocamel.store.WorkTracker;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
@@ -23,7 +23,7 @@ import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@Tag(TestStores.BOTH)
+@BothStores
 class WebhookInboxRepositoryTest {
 
     private TestStores.Store db;

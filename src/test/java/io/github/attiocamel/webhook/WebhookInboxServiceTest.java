@@ -5,12 +5,12 @@ import io.github.attiocamel.gateway.AttioException;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkRepository;
 import io.github.attiocamel.store.WorkTracker;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.TestStores;
 import io.github.attiocamel.webhook.EventFailureCollector.EventFailure;
 import io.github.attiocamel.webhook.EventFailureCollector.Failures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
@@ -23,7 +23,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@Tag(TestStores.BOTH)
+@BothStores
 class WebhookInboxServiceTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -3,12 +3,11 @@ package io.github.attiocamel.webhook;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.sandbox.RecordedRequest;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.BundleProcess;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import io.github.attiocamel.testing.TestPostgres;
-import io.github.attiocamel.testing.TestStores;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * them slowly (Attio answers in 1.5 s); bundle B starts meanwhile and must leave A's claims alone while A is alive,
  * then take them over within seconds of A's {@code kill -9} (attio.work.stale-after 4 s here), not after a long lease.
  */
-@Tag(TestStores.BOTH)
+@BothStores
 @EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
         disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")
 class WebhookTakeoverTest {
