@@ -22,7 +22,6 @@ public final class AttioStore implements Closeable {
 
     private final HikariDataSource dataSource;
     private final boolean ownedByOneProcess;
-    private final StoreDialect dialect;
 
     /**
      * How long the store may take before a caller gets an exception instead of a hang (a webhook then answers 503):
@@ -67,12 +66,11 @@ public final class AttioStore implements Closeable {
             }
         }
         this.dataSource = new HikariDataSource(config);
-        this.dialect = StoreDialect.of(dataSource);
+        String vendor = StoreDialect.of(dataSource).name().toLowerCase(java.util.Locale.ROOT);
         Flyway.configure(AttioStore.class.getClassLoader())
                 .dataSource(dataSource)
-                // portable SQL first, then what only this database can say (Flyway 11 has no {vendor} token)
-                .locations("classpath:db/migration",
-                        "classpath:db/vendor/" + dialect.name().toLowerCase(java.util.Locale.ROOT))
+                // portable SQL first, then what only this database can say (Flyway itself expands no {vendor})
+                .locations("classpath:db/migration", "classpath:db/vendor/" + vendor)
                 .load()
                 .migrate();
     }
@@ -92,11 +90,6 @@ public final class AttioStore implements Closeable {
      */
     public boolean ownedByOneProcess() {
         return ownedByOneProcess;
-    }
-
-    /** Which database the store is on, for the repositories that write it differently. */
-    public StoreDialect dialect() {
-        return dialect;
     }
 
     public DataSource dataSource() {

@@ -9,6 +9,7 @@ import io.github.attiocamel.testing.SimulatorExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.StringWriter;
@@ -77,6 +78,9 @@ class ContactsBatchTest {
     }
 
     @Test
+    // the gateway sets the pace and the assertion is timed on a shared host: measured once, in the H2 half
+    @DisabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
+            disabledReason = "timed: measured in the H2 half only")
     void aBatchOf500RunsAtTheWriteBudgetWithout429sAndReportsProgress() {
         int people = ATTIO.simulator().data().count("people");
 
