@@ -1,5 +1,7 @@
 package io.github.attiocamel;
 
+import io.github.attiocamel.testing.BothStores;
+import org.junit.jupiter.api.condition.EnabledIf;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.testing.BundleProcess;
 import io.github.attiocamel.testing.TestPostgres;
@@ -34,6 +36,9 @@ import static org.awaitility.Awaitility.await;
  * the test PostgreSQL. A contact posted to bundle-2 comes back from the simulator as a webhook to bundle-1 and is in
  * bundle-2's mirror: the replicas share one store and the demo's wiring holds.
  */
+@BothStores
+@EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
+        disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")
 class ComposeDemoTest {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

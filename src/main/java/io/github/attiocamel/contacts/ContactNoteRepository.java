@@ -1,5 +1,6 @@
 package io.github.attiocamel.contacts;
 
+import io.github.attiocamel.store.StoreDialect;
 import io.github.attiocamel.store.StoreException;
 import io.github.attiocamel.store.WorkRepository;
 import io.github.attiocamel.store.WorkTracker;
@@ -28,34 +29,36 @@ final class ContactNoteRepository {
 
     private final DataSource dataSource;
     private final WorkTracker tracker;
+    private final StoreDialect dialect;
 
     public ContactNoteRepository(DataSource dataSource, WorkTracker tracker) {
         this.dataSource = dataSource;
         this.tracker = tracker;
+        this.dialect = StoreDialect.of(dataSource);
     }
 
     public Claim claim(String noteKey, String parentObject, String parentRecordId) {
         // the claim names this process, whose presence row says it is alive while the note is created
         tracker.showPresence();
         try (Connection c = dataSource.getConnection()) {
+            // PostgreSQL: a key claimed before inserts nothing (0 rows) rather than failing
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO contact_note (note_key, parent_object, "
-                    + "parent_record_id, created_at, claimed_by) VALUES (?, ?, ?, ?, ?)")) {
+                    + "parent_record_id, created_at, claimed_by) VALUES (?, ?, ?, ?, ?)"
+                    + (dialect.postgresql() ? " ON CONFLICT (note_key) DO NOTHING" : ""))) {
                 ps.setString(1, noteKey);
                 ps.setString(2, parentObject);
                 ps.setString(3, parentRecordId);
                 ps.setTimestamp(4, Timestamp.from(Instant.now()));
                 ps.setString(5, tracker.holder());
-                ps.executeUpdate();
-                return new Claim(true, null, false);
+                if (ps.executeUpdate() == 1) {
+                    return new Claim(true, null, false);
+                }
+                return existing(c, noteKey, parentObject, parentRecordId);
             } catch (SQLException duplicate) {
-                Optional<String> existing = noteId(c, noteKey);
-                if (existing == null) {
+                if (noteId(c, noteKey) == null) {
                     throw duplicate;
                 }
-                if (existing.isEmpty() && takeOver(c, noteKey)) {
-                    return new Claim(true, null, true);
-                }
-                return new Claim(false, existing.orElse(null), false);
+                return existing(c, noteKey, parentObject, parentRecordId);
             }
         } catch (SQLException e) {
             throw new StoreException("cannot claim note key " + noteKey, e);
@@ -82,6 +85,19 @@ final class ContactNoteRepository {
         } catch (SQLException e) {
             throw new StoreException("cannot release note key " + noteKey, e);
         }
+    }
+
+    /** The key was claimed before: its note, or a claim in flight (taken over if its claimer is dead). */
+    private Claim existing(Connection c, String noteKey, String parentObject, String parentRecordId) throws SQLException {
+        Optional<String> existing = noteId(c, noteKey);
+        if (existing == null) {
+            // released by its claimer since our insert, so it is free again
+            return claim(noteKey, parentObject, parentRecordId);
+        }
+        if (existing.isEmpty() && takeOver(c, noteKey)) {
+            return new Claim(true, null, true);
+        }
+        return new Claim(false, existing.orElse(null), false);
     }
 
     /** A claim still in flight whose claimer shows no life is this process's now: one compare-and-set UPDATE. */

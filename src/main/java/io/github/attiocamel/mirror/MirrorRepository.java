@@ -1,5 +1,6 @@
 package io.github.attiocamel.mirror;
 
+import io.github.attiocamel.store.StoreDialect;
 import io.github.attiocamel.store.StoreException;
 
 import java.nio.ByteBuffer;
@@ -35,9 +36,11 @@ public final class MirrorRepository {
             + "web_url, created_at, synced_at, source, deleted, merged_into, last_seen_key, last_seen_run, %s, %s";
 
     private final DataSource dataSource;
+    private final StoreDialect dialect;
 
     public MirrorRepository(DataSource dataSource) {
         this.dataSource = dataSource;
+        this.dialect = StoreDialect.of(dataSource);
     }
 
     public Optional<MirrorRow> find(MirrorKind kind, String container, String id) {
@@ -94,6 +97,9 @@ public final class MirrorRepository {
      * the outcome. A tombstone that comes back to life counts as UPDATED.
      */
     public Outcome upsert(MirrorRow row) {
+        if (dialect.postgresql()) {
+            return upsertOnConflict(row);
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -107,6 +113,23 @@ public final class MirrorRepository {
                     return upsert(row);
                 }
                 throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot upsert mirror row " + row.container() + ":" + row.id(), e);
+        }
+    }
+
+    /**
+     * PostgreSQL: one statement that inserts, or updates only a row whose hash differs or that is a tombstone; the
+     * row it returns says which ({@code xmax} is 0 for a row this statement inserted), none means unchanged.
+     */
+    private Outcome upsertOnConflict(MirrorRow row) {
+        String sql = upsertSql(row.kind()) + " WHERE t.values_hash <> EXCLUDED.values_hash OR t.deleted "
+                + "RETURNING (t.xmax = 0)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, row, null);
+            try (ResultSet rs = ps.executeQuery()) {
+                return !rs.next() ? Outcome.UNCHANGED : rs.getBoolean(1) ? Outcome.CREATED : Outcome.UPDATED;
             }
         } catch (SQLException e) {
             throw new StoreException("cannot upsert mirror row " + row.container() + ":" + row.id(), e);
@@ -217,8 +240,14 @@ public final class MirrorRepository {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                insert(c, created, runId);
-                update(c, updated, runId);
+                if (dialect.postgresql()) {
+                    // one batched upsert: a row a webhook inserted since the page was classified is updated, not a
+                    // duplicate key that fails the page
+                    upsertBatch(c, created, updated, runId);
+                } else {
+                    insert(c, created, runId);
+                    update(c, updated, runId);
+                }
                 markSeen(c, runId, unchangedIds);
                 c.commit();
             } catch (SQLException e) {
@@ -330,12 +359,52 @@ public final class MirrorRepository {
         return String.format(COLUMNS, kind.containerIdColumn, kind.containerColumn, kind.idColumn);
     }
 
-    private static void insert(Connection c, List<MirrorRow> rows, String runId) throws SQLException {
+    /** The 16 parameters of {@link #COLUMNS}, the values one as the dialect stores them. */
+    private String values() {
+        return "?,?,?,?," + dialect.jsonParameter() + ",?,?,?,?,?,?,?,?,?,?,?";
+    }
+
+    /**
+     * PostgreSQL's upsert of a whole row (alias {@code t}): every column from the new row, the run's stamp only when
+     * the write carries one.
+     */
+    private String upsertSql(MirrorKind kind) {
+        StringBuilder set = new StringBuilder();
+        for (String column : columns(kind).split(", ")) {
+            if (column.equals(kind.containerColumn) || column.equals(kind.idColumn)) {
+                continue;
+            }
+            set.append(set.isEmpty() ? "" : ", ").append(column).append(" = ")
+                    .append(column.startsWith("last_seen_") ? "COALESCE(EXCLUDED." + column + ", t." + column + ")"
+                            : "EXCLUDED." + column);
+        }
+        return "INSERT INTO " + kind.table + " AS t (" + columns(kind) + ") VALUES (" + values() + ") ON CONFLICT ("
+                + kind.containerColumn + ", " + kind.idColumn + ") DO UPDATE SET " + set;
+    }
+
+    private void upsertBatch(Connection c, List<MirrorRow> created, List<MirrorRow> updated, String runId)
+            throws SQLException {
+        if (created.isEmpty() && updated.isEmpty()) {
+            return;
+        }
+        MirrorKind kind = (created.isEmpty() ? updated : created).get(0).kind();
+        try (PreparedStatement ps = c.prepareStatement(upsertSql(kind))) {
+            for (List<MirrorRow> rows : List.of(created, updated)) {
+                for (MirrorRow row : rows) {
+                    bind(ps, row, runId);
+                    ps.addBatch();
+                }
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void insert(Connection c, List<MirrorRow> rows, String runId) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
         MirrorKind kind = rows.get(0).kind();
-        String sql = "INSERT INTO " + kind.table + " (" + columns(kind) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        String sql = "INSERT INTO " + kind.table + " (" + columns(kind) + ") VALUES (" + values() + ")";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (MirrorRow row : rows) {
                 bind(ps, row, runId);
@@ -345,13 +414,14 @@ public final class MirrorRepository {
         }
     }
 
-    private static void update(Connection c, List<MirrorRow> rows, String runId) throws SQLException {
+    private void update(Connection c, List<MirrorRow> rows, String runId) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
         MirrorKind kind = rows.get(0).kind();
         String sql = "UPDATE " + kind.table + " SET workspace_id = ?, " + kind.containerIdColumn + " = ?, "
-                + "parent_object = ?, parent_record_id = ?, values_json = ?, values_hash = ?, web_url = ?, "
+                + "parent_object = ?, parent_record_id = ?, values_json = " + dialect.jsonParameter()
+                + ", values_hash = ?, web_url = ?, "
                 + "created_at = ?, synced_at = ?, source = ?, deleted = ?, merged_into = ?, "
                 + "last_seen_key = COALESCE(?, last_seen_key), last_seen_run = COALESCE(?, last_seen_run) WHERE "
                 + kind.containerColumn + " = ? AND "
@@ -369,19 +439,23 @@ public final class MirrorRepository {
      * Marks rows the run found unchanged as seen (V33): a narrow row each instead of rewriting the mirror row. An id
      * can come twice in one run when Attio's data moves under offset paging, hence the guard.
      */
-    private static void markSeen(Connection c, String runId, Collection<String> ids) throws SQLException {
+    private void markSeen(Connection c, String runId, Collection<String> ids) throws SQLException {
         if (ids.isEmpty()) {
             return;
         }
-        String sql = "INSERT INTO sync_seen (item_id, run_key) SELECT CAST(? AS VARCHAR(64)), CAST(? AS BIGINT) "
+        String sql = dialect.postgresql()
+                ? "INSERT INTO sync_seen (item_id, run_key) VALUES (?, ?) ON CONFLICT DO NOTHING"
+                : "INSERT INTO sync_seen (item_id, run_key) SELECT CAST(? AS VARCHAR(64)), CAST(? AS BIGINT) "
                 + "WHERE NOT EXISTS (SELECT 1 FROM sync_seen WHERE item_id = ? AND run_key = ?)";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             long key = seenKey(runId);
             for (String id : ids) {
                 ps.setString(1, id);
                 ps.setLong(2, key);
-                ps.setString(3, id);
-                ps.setLong(4, key);
+                if (!dialect.postgresql()) {
+                    ps.setString(3, id);
+                    ps.setLong(4, key);
+                }
                 ps.addBatch();
             }
             ps.executeBatch();

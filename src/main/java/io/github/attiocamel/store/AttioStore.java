@@ -68,25 +68,13 @@ public final class AttioStore implements Closeable {
             }
         }
         this.dataSource = new HikariDataSource(config);
+        String vendor = StoreDialect.of(dataSource).name().toLowerCase(java.util.Locale.ROOT);
         Flyway.configure(AttioStore.class.getClassLoader())
                 .dataSource(dataSource)
-                // portable SQL first, then what only one database can say; named here, as Flyway 11 Community
-                // leaves a {vendor} placeholder in a location unresolved (and so finds nothing there)
-                .locations(vendor(url) == null ? new String[] {"classpath:db/migration"}
-                        : new String[] {"classpath:db/migration", "classpath:db/vendor/" + vendor(url)})
+                // portable SQL first, then what only this database can say (Flyway itself expands no {vendor})
+                .locations("classpath:db/migration", "classpath:db/vendor/" + vendor)
                 .load()
                 .migrate();
-    }
-
-    /** The folder under db/vendor of the database this URL names (upper-cased); null for another database. */
-    static String vendor(String upperCaseUrl) {
-        if (upperCaseUrl.startsWith("JDBC:POSTGRESQL:")) {
-            return "postgresql";
-        }
-        if (upperCaseUrl.startsWith("JDBC:H2:")) {
-            return "h2";
-        }
-        return null;
     }
 
     /**

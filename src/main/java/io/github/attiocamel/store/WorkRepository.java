@@ -40,10 +40,12 @@ public final class WorkRepository {
 
     private final DataSource dataSource;
     private final String holder;
+    private final StoreDialect dialect;
 
     public WorkRepository(DataSource dataSource, String holder) {
         this.dataSource = dataSource;
         this.holder = holder;
+        this.dialect = StoreDialect.of(dataSource);
     }
 
     /** A name for this process that no other process, nor a later start of this one, shares: host, pid, random. */
@@ -188,12 +190,16 @@ public final class WorkRepository {
     /**
      * Takes over work nobody holds: a compare-and-set on the {@code resumes} count the caller saw and on the work still
      * being unheld or stale at {@code staleBefore}, so a holder that renewed its heartbeat in the meantime keeps its
-     * work, and of two processes adopting the same work exactly one succeeds.
+     * work, and of two processes adopting the same work exactly one succeeds. On PostgreSQL a row another transaction
+     * is writing (its holder's heartbeat, another adopter) is passed over at once ({@code SKIP LOCKED}) rather than
+     * waited for: either way this process would not get it.
      */
     public boolean adopt(String workId, int seenResumes, Instant staleBefore, Instant now) {
+        String adoptable = "work_id = ? AND resumes = ? AND " + ACTIVE + " AND (holder IS NULL OR heartbeat_at <= ?)";
         return update("adopt work " + workId, "UPDATE work_item SET holder = ?, heartbeat_at = ?, held_at = ?, "
-                        + "done_at_hold = done, resumes = resumes + 1 WHERE work_id = ? AND resumes = ? AND " + ACTIVE
-                        + " AND (holder IS NULL OR heartbeat_at <= ?)",
+                        + "done_at_hold = done, resumes = resumes + 1 WHERE " + (dialect.postgresql()
+                        ? "work_id IN (SELECT work_id FROM work_item WHERE " + adoptable + " FOR UPDATE SKIP LOCKED)"
+                        : adoptable),
                 holder, ts(now), ts(now), workId, seenResumes, staleBefore == null ? null : ts(staleBefore)) == 1;
     }
 

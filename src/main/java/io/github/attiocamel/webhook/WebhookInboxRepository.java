@@ -1,5 +1,6 @@
 package io.github.attiocamel.webhook;
 
+import io.github.attiocamel.store.StoreDialect;
 import io.github.attiocamel.store.StoreException;
 import io.github.attiocamel.store.WorkRepository;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
@@ -40,20 +41,30 @@ final class WebhookInboxRepository {
 
     public static final String PROCESSOR_NAME = "attio-webhook";
     private static final String CLAIMER_ALIVE = WorkRepository.holderAlive("webhook_inbox.claimed_by");
+    /** The rows a claim may take: waiting ones ready and past their back-off, or held by a claimer that died. */
+    private static final String CLAIMABLE = "(state = 'received' AND received_at <= ? AND (next_attempt_at IS NULL OR "
+            + "next_attempt_at <= ?)) OR (state = 'processing' AND NOT " + CLAIMER_ALIVE + ")";
 
     private final TransactionTemplate tx;
     private final JdbcTemplate jdbc;
     private final JdbcMessageIdRepository keys;
     private final DeadLetterRepository deadLetters;
     private final String holder;
+    private final StoreDialect dialect;
 
     public WebhookInboxRepository(DataSource dataSource, DeadLetterRepository deadLetters, String holder) {
         this.holder = holder;
+        this.dialect = StoreDialect.of(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.jdbc = new JdbcTemplate(dataSource);
         this.keys = new InsertFirstRepository(dataSource, tx);
         // Flyway owns the schema (V1); the repository must not try to create its own table.
         this.keys.setCreateTableIfNotExists(false);
+        if (dialect.postgresql()) {
+            // a key seen before inserts nothing instead of failing, so the intake's transaction is not aborted
+            this.keys.setInsertString("INSERT INTO CAMEL_MESSAGEPROCESSED (processorName, messageId, createdAt) "
+                    + "VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+        }
         this.keys.start();
         this.deadLetters = deadLetters;
     }
@@ -99,11 +110,12 @@ final class WebhookInboxRepository {
      * between is skipped.
      */
     public List<InboxRow> claim(int limit, Instant now, Instant readyBefore, Instant claimersStaleBefore) {
+        if (dialect.postgresql()) {
+            return claimSkippingLocked(limit, now, readyBefore, claimersStaleBefore);
+        }
         try {
             List<InboxRow> candidates = jdbc.query("SELECT id, idempotency_key, received_at, body, attempts, "
-                            + "dead_letter_id FROM webhook_inbox "
-                            + "WHERE (state = 'received' AND received_at <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) "
-                            + "OR (state = 'processing' AND NOT " + CLAIMER_ALIVE + ") ORDER BY id LIMIT ?",
+                            + "dead_letter_id FROM webhook_inbox WHERE " + CLAIMABLE + " ORDER BY id LIMIT ?",
                     (rs, i) -> new InboxRow(rs.getLong(1), rs.getString(2), instant(rs.getObject(3, OffsetDateTime.class)),
                             rs.getString(4), rs.getInt(5) + 1, rs.getLong(6)),
                     utc(readyBefore), utc(now), WorkRepository.ts(claimersStaleBefore), limit);
@@ -123,6 +135,27 @@ final class WebhookInboxRepository {
                     claimed.add(candidates.get(i));
                 }
             }
+            return claimed;
+        } catch (DataAccessException e) {
+            throw new StoreException("cannot claim webhook deliveries", e);
+        }
+    }
+
+    /**
+     * PostgreSQL: one statement that locks the first claimable rows, passing over those another process's claim is
+     * locking right now ({@code SKIP LOCKED}: it takes them, this one takes the next), and claims them.
+     */
+    private List<InboxRow> claimSkippingLocked(int limit, Instant now, Instant readyBefore,
+                                               Instant claimersStaleBefore) {
+        try {
+            List<InboxRow> claimed = new ArrayList<>(jdbc.query("UPDATE webhook_inbox SET state = 'processing', "
+                            + "claimed_at = ?, claimed_by = ?, attempts = attempts + 1 WHERE id IN (SELECT id FROM "
+                            + "webhook_inbox WHERE " + CLAIMABLE + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED) "
+                            + "RETURNING id, idempotency_key, received_at, body, attempts, dead_letter_id",
+                    (rs, i) -> new InboxRow(rs.getLong(1), rs.getString(2), instant(rs.getObject(3, OffsetDateTime.class)),
+                            rs.getString(4), rs.getInt(5), rs.getLong(6)),
+                    utc(now), holder, utc(readyBefore), utc(now), WorkRepository.ts(claimersStaleBefore), limit));
+            claimed.sort(java.util.Comparator.comparingLong(InboxRow::id));
             return claimed;
         } catch (DataAccessException e) {
             throw new StoreException("cannot claim webhook deliveries", e);

@@ -3,11 +3,12 @@ package io.github.attiocamel.contacts;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkRepository;
 import io.github.attiocamel.store.WorkTracker;
+import io.github.attiocamel.testing.BothStores;
+import io.github.attiocamel.testing.TestStores;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -16,14 +17,15 @@ import static org.awaitility.Awaitility.await;
  * A note key claimed by a process that died before the note was made: nobody else makes it while the claimer shows
  * life, then exactly one other process takes the claim over, told to look for the note in Attio first.
  */
+@BothStores
 class ContactNoteClaimTest {
 
     private static final Duration STALE_AFTER = Duration.ofSeconds(2);
 
     @Test
-    void aClaimInFlightIsTakenOverOnlyOnceItsClaimerShowsNoLife() {
-        try (AttioStore store = new AttioStore("jdbc:h2:mem:notes-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa",
-                "", 4)) {
+    void aClaimInFlightIsTakenOverOnlyOnceItsClaimerShowsNoLife() throws Exception {
+        try (TestStores.Store db = TestStores.open("noteclaim", 4)) {
+            AttioStore store = db.store();
             WorkTracker a = tracker(store, "host/1/a");
             WorkTracker b = tracker(store, "host/2/b");
             WorkTracker c = tracker(store, "host/3/c");
@@ -50,9 +52,9 @@ class ContactNoteClaimTest {
     }
 
     @Test
-    void aTakenOverClaimSaysTheNoteMayExist() {
-        try (AttioStore store = new AttioStore("jdbc:h2:mem:notes-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa",
-                "", 4)) {
+    void aTakenOverClaimSaysTheNoteMayExist() throws Exception {
+        try (TestStores.Store db = TestStores.open("noteclaim", 4)) {
+            AttioStore store = db.store();
             WorkTracker a = tracker(store, "host/1/a");
             WorkTracker b = tracker(store, "host/2/b");
             new ContactNoteRepository(store.dataSource(), a).claim("key-2", "people", "p2");

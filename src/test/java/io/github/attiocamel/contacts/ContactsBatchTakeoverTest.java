@@ -1,5 +1,7 @@
 package io.github.attiocamel.contacts;
 
+import io.github.attiocamel.testing.BothStores;
+import org.junit.jupiter.api.condition.EnabledIf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.sandbox.AttioSimulator;
@@ -32,6 +34,9 @@ import static org.awaitility.Awaitility.await;
  * was spooled on A's disk: B continues with the rows not finished, so each row A finished is written to Attio once,
  * only the rows A had in flight are sent again, every person has one note, and all rows end done.
  */
+@BothStores
+@EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
+        disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")
 class ContactsBatchTakeoverTest {
 
     private static final Duration STALE_AFTER = Duration.ofSeconds(4);

@@ -2,12 +2,14 @@ package io.github.attiocamel.contacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.attiocamel.sandbox.RecordedRequest;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.LogCapture;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.StringWriter;
@@ -27,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * POST /api/contacts:batch, GET /api/jobs/{id} and the file drop on the real bundle against the simulator. Batch
  * rows use free-mail addresses so each contact costs exactly one write (the person assert) and one read.
  */
+@BothStores
 class ContactsBatchTest {
 
     @RegisterExtension
@@ -75,6 +78,9 @@ class ContactsBatchTest {
     }
 
     @Test
+    // the gateway sets the pace and the assertion is timed on a shared host: measured once, in the H2 half
+    @DisabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
+            disabledReason = "timed: measured in the H2 half only")
     void aBatchOf500RunsAtTheWriteBudgetWithout429sAndReportsProgress() {
         int people = ATTIO.simulator().data().count("people");
 
@@ -151,8 +157,7 @@ class ContactsBatchTest {
         Path spool = bundle.dataDir().resolve("jobs").resolve(jobId + ".batch");
         Files.createDirectories(spool.getParent());
         Files.writeString(spool, ndjson("resumed-", 3));
-        try (io.github.attiocamel.store.AttioStore store = new io.github.attiocamel.store.AttioStore(
-                io.github.attiocamel.store.AttioStore.h2FileUrl(bundle.dataDir().toString()), "sa", "", 2)) {
+        try (io.github.attiocamel.store.AttioStore store = bundle.openStore(2)) {
             var jobs = new io.github.attiocamel.contacts.ContactJobRepository(store.dataSource());
             jobs.create(jobId, "api", 3, null);
             jobs.start(jobId);

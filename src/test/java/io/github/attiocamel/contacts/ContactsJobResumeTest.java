@@ -2,6 +2,7 @@ package io.github.attiocamel.contacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.attiocamel.store.AttioStore;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Acceptance: a batch job interrupted by a stop is continued by the work tracker's resume route after the restart. */
+@BothStores
 class ContactsJobResumeTest {
 
     @RegisterExtension
@@ -55,7 +57,7 @@ class ContactsJobResumeTest {
     }
 
     private static ContactJob stoppedJob(RunningBundle bundle, String jobId) {
-        try (AttioStore store = new AttioStore(AttioStore.h2FileUrl(bundle.dataDir().toString()), "sa", "", 2)) {
+        try (AttioStore store = bundle.openStore(2)) {
             return new ContactJobRepository(store.dataSource()).find(jobId).orElseThrow();
         }
     }

@@ -1,10 +1,12 @@
 package io.github.attiocamel.store;
 
 import io.github.attiocamel.sandbox.AttioSimulator;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import io.github.attiocamel.testing.TestPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
@@ -21,6 +23,9 @@ import static org.awaitility.Awaitility.await;
  * a signed delivery 503 within the configured query timeout, so Attio retries it; once the lock goes, deliveries
  * are stored again.
  */
+@BothStores
+@EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
+        disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")
 class StoreTimeoutTest {
 
     @RegisterExtension

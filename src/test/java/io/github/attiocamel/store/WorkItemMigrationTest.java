@@ -1,5 +1,7 @@
 package io.github.attiocamel.store;
 
+import io.github.attiocamel.testing.BothStores;
+import io.github.attiocamel.testing.TestStores;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
@@ -7,18 +9,25 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** V40-V42 on a store that already holds jobs and runs (V1..V33): they move into work_item as they were. */
+@BothStores
 class WorkItemMigrationTest {
 
     @Test
     void existingJobsAndRunsMoveIntoTheTrackerAndUnfinishedOnesAreAdoptable() throws SQLException {
-        String url = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
-        Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration").target("33").load().migrate();
-        try (Connection c = java.sql.DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
+        try (TestStores.Database db = TestStores.freshDatabase("work_migration")) {
+            upgrade(db);
+        }
+    }
+
+    private static void upgrade(TestStores.Database db) throws SQLException {
+        String url = db.jdbcUrl();
+        Flyway.configure().dataSource(url, db.user(), "").locations("classpath:db/migration").target("33").load()
+                .migrate();
+        try (Connection c = java.sql.DriverManager.getConnection(url, db.user(), ""); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO contact_job (job_id, source, state, total, done, failed, created_at, started_at,"
                     + " finished_at, error) VALUES ('job-done', 'api', 'COMPLETED', 10, 8, 2, TIMESTAMP WITH TIME ZONE "
                     + "'2026-11-01 10:00:00+00', TIMESTAMP WITH TIME ZONE '2026-11-01 10:00:01+00', TIMESTAMP WITH TIME "
@@ -33,7 +42,7 @@ class WorkItemMigrationTest {
                     + " 500, 2345, 'schedule', 'records:people', 1)");
         }
 
-        try (AttioStore store = new AttioStore(url, "sa", "", 2)) {
+        try (AttioStore store = new AttioStore(url, db.user(), "", 2)) {
             WorkRepository work = new WorkRepository(store.dataSource(), "after-upgrade");
 
             assertThat(work.find("job-done")).get().satisfies(w -> {

@@ -1,10 +1,13 @@
 package io.github.attiocamel.store;
 
+import io.github.attiocamel.testing.BothStores;
+import io.github.attiocamel.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,22 +27,25 @@ import static org.assertj.core.api.Assertions.assertThat;
  * included: the lifecycle, and the takeover rule (a live holder keeps its work, a stale one loses it to exactly one
  * adopter, a clean stop's work is adopted at once).
  */
+@BothStores
 class WorkTrackerTest {
 
     private static final Duration STALE_AFTER = Duration.ofSeconds(10);
     private static final String KIND = "test-work";
 
+    private TestStores.Store db;
     private AttioStore store;
     private final MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
 
     @BeforeEach
-    void openStore() {
-        store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 6);
+    void openStore() throws SQLException {
+        db = TestStores.open("work", 6);
+        store = db.store();
     }
 
     @AfterEach
-    void closeStore() {
-        store.close();
+    void closeStore() throws SQLException {
+        db.close();
     }
 
     private WorkTracker process(String name) {

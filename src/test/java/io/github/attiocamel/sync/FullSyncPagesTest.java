@@ -8,6 +8,7 @@ import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkRepository;
 import io.github.attiocamel.store.WorkStatus;
 import io.github.attiocamel.store.WorkTracker;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import org.apache.camel.Exchange;
@@ -33,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * Acceptance: a run is one exchange per page (stream caching on), runs at once are bounded by
  * attio.sync.concurrent-runs, and a run interrupted by a stop continues from its last page done after the restart.
  */
+@BothStores
 class FullSyncPagesTest {
 
     @RegisterExtension
@@ -196,7 +198,7 @@ class FullSyncPagesTest {
     }
 
     private static SyncRun stoppedRun(RunningBundle bundle, String runId) {
-        try (AttioStore store = new AttioStore(AttioStore.h2FileUrl(bundle.dataDir().toString()), "sa", "", 2)) {
+        try (AttioStore store = bundle.openStore(2)) {
             return new SyncRunRepository(store.dataSource()).find(runId).orElseThrow();
         }
     }

@@ -6,6 +6,7 @@ import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.sandbox.RecordedRequest;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import org.apache.camel.component.mock.MockEndpoint;
@@ -27,6 +28,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Acceptance: a run mirrors everything; a second run reports exactly the difference and publishes only that. */
+@BothStores
 class FullSyncReconciliationTest {
 
     @RegisterExtension

@@ -6,6 +6,7 @@ import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.sandbox.RecordedRequest;
 import io.github.attiocamel.store.AttioStore;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Acceptance: a run left behind by a dead process is resumed on the next start; the Quartz schedule fires runs. */
+@BothStores
 class FullSyncResumeAndScheduleTest {
 
     @RegisterExtension
@@ -62,7 +64,7 @@ class FullSyncResumeAndScheduleTest {
     }
 
     private static String leaveCrashedRunAtPageTwo(RunningBundle bundle, List<String> seenIds) throws Exception {
-        try (AttioStore store = new AttioStore(AttioStore.h2FileUrl(bundle.dataDir().toString()), "sa", "", 2)) {
+        try (AttioStore store = bundle.openStore(2)) {
             SyncRunRepository runs = new SyncRunRepository(store.dataSource());
             Instant longAgo = Instant.now().minus(Duration.ofMinutes(10));
             SyncRunRepository.Claim claim = runs.claim(MirrorKind.RECORDS, "people", 500, 2345, "schedule", longAgo);

@@ -8,11 +8,14 @@ import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.mirror.MirrorRow;
 import io.github.attiocamel.mirror.MirrorRows;
 import io.github.attiocamel.store.AttioStore;
+import io.github.attiocamel.testing.BothStores;
+import io.github.attiocamel.testing.TestStores;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.SQLException;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,10 +23,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@BothStores
 class ReconciliationServiceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,14 +37,16 @@ class ReconciliationServiceTest {
                 case "invalidateRecord" -> null;
                 default -> throw new UnsupportedOperationException(method.getName());
             });
+    private TestStores.Store db;
     private AttioStore store;
     private MirrorRepository mirror;
     private SyncRunRepository runs;
     private ReconciliationService reconciliation;
 
     @BeforeEach
-    void openStore() {
-        store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
+    void openStore() throws SQLException {
+        db = TestStores.open("reconciliation", 4);
+        store = db.store();
         mirror = new MirrorRepository(store.dataSource());
         runs = new SyncRunRepository(store.dataSource());
         reconciliation = new ReconciliationService(mirror, runs, () -> GONE, new SyncMetrics(SimpleMeterRegistry::new),
@@ -49,8 +54,8 @@ class ReconciliationServiceTest {
     }
 
     @AfterEach
-    void closeStore() {
-        store.close();
+    void closeStore() throws SQLException {
+        db.close();
     }
 
     private static JsonNode person(String id, String jobTitle) throws Exception {

@@ -1,5 +1,7 @@
 package io.github.attiocamel.sync;
 
+import io.github.attiocamel.testing.BothStores;
+import org.junit.jupiter.api.condition.EnabledIf;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.testing.BundleProcess;
 import io.github.attiocamel.testing.SimulatorExtension;
@@ -32,6 +34,9 @@ import static org.awaitility.Awaitility.await;
  * offset 0. With a scheduler per instance (Quartz's RAM store) every instance fires each time, and the runs joining
  * each other only hide that all three started the work.
  */
+@BothStores
+@EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
+        disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")
 class ScheduleAcrossInstancesTest {
 
     private static final long CRON_MILLIS = 5000;

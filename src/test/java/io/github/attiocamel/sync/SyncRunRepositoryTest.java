@@ -2,30 +2,35 @@ package io.github.attiocamel.sync;
 
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.store.AttioStore;
+import io.github.attiocamel.testing.BothStores;
+import io.github.attiocamel.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@BothStores
 class SyncRunRepositoryTest {
 
+    private TestStores.Store db;
     private AttioStore store;
     private SyncRunRepository runs;
 
     @BeforeEach
-    void openStore() {
-        store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
+    void openStore() throws SQLException {
+        db = TestStores.open("sync_runs", 4);
+        store = db.store();
         runs = new SyncRunRepository(store.dataSource());
     }
 
     @AfterEach
-    void closeStore() {
-        store.close();
+    void closeStore() throws SQLException {
+        db.close();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.github.attiocamel.sync;
 
+import io.github.attiocamel.testing.BothStores;
+import org.junit.jupiter.api.condition.EnabledIf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.sandbox.AttioSimulator;
@@ -31,6 +33,9 @@ import static org.awaitility.Awaitility.await;
  * first page not done: the pages A committed are not read again, the mirror ends complete, and the rows A's pages
  * marked seen are not mistaken for deletions.
  */
+@BothStores
+@EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
+        disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")
 class SyncRunTakeoverTest {
 
     private static final Duration STALE_AFTER = Duration.ofSeconds(4);

@@ -3,6 +3,7 @@ package io.github.attiocamel.testing;
 import io.github.attiocamel.Bundle;
 import io.github.attiocamel.config.Profile;
 import io.github.attiocamel.sandbox.AttioSimulator;
+import io.github.attiocamel.store.AttioStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
@@ -39,6 +40,7 @@ public final class RunningBundle implements AutoCloseable {
     private String routesDir;
     private Path configDir;
     private Main main;
+    private TestStores.Database database;
 
     private RunningBundle(String baseUrl, String apiKey) {
         try {
@@ -55,7 +57,8 @@ public final class RunningBundle implements AutoCloseable {
         property("attio.data-dir", dataDir.toString());
         property("attio.http-port", String.valueOf(httpPort));
         property("attio.management-port", String.valueOf(managementPort));
-        // an ATTIO_STORE_JDBC_URL on the developer's machine must never point a test at a real database
+        // an ATTIO_STORE_JDBC_URL on the developer's machine must never point a test at a real database; empty is
+        // H2 under the data directory, or in the PostgreSQL half a fresh database of this bundle's (at start)
         property("attio.store.jdbc-url", "");
     }
 
@@ -96,6 +99,16 @@ public final class RunningBundle implements AutoCloseable {
     public RunningBundle start() {
         if (main != null) {
             throw new IllegalStateException("already running");
+        }
+        if (database == null && TestStores.postgresql() && properties.get("attio.store.jdbc-url").isEmpty()) {
+            try {
+                database = TestStores.freshDatabase("bundle");
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            property("attio.store.jdbc-url", database.jdbcUrl());
+            property("attio.store.user", database.user());
+            property("attio.store.password", "");
         }
         Bundle bundle = new Bundle().profile(profile)
                 .configDir(configDir != null ? configDir : dataDir.resolve("no-external-config"))
@@ -148,10 +161,28 @@ public final class RunningBundle implements AutoCloseable {
         return dataDir;
     }
 
+    /**
+     * The bundle's store opened beside it (after {@link #stop()} on embedded H2, which one process owns), for tests
+     * that read or plant rows: the H2 file under the data directory, or the bundle's PostgreSQL database.
+     */
+    public AttioStore openStore(int maxPoolSize) {
+        String url = properties.get("attio.store.jdbc-url");
+        return url.isEmpty() ? new AttioStore(AttioStore.h2FileUrl(dataDir.toString()), "sa", "", maxPoolSize)
+                : new AttioStore(url, properties.getOrDefault("attio.store.user", "sa"),
+                properties.getOrDefault("attio.store.password", ""), maxPoolSize);
+    }
+
     @Override
     public void close() {
         stop();
         deleteTree(dataDir);
+        if (database != null) {
+            try {
+                database.close();
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot drop the bundle's test database", e);
+            }
+        }
     }
 
     private static void stopQuietly(Main m) {

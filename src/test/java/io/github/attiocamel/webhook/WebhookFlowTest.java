@@ -7,6 +7,7 @@ import io.github.attiocamel.mirror.ValuesHash;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.sandbox.FaultRule;
 import io.github.attiocamel.sandbox.RecordedRequest;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import org.apache.camel.component.mock.MockEndpoint;
@@ -41,6 +42,7 @@ import static org.awaitility.Awaitility.await;
  * signed deliveries as the simulator sends them, the simulator as Attio behind the real gateway, embedded H2.
  * Change messages go to {@code mock:attio-changes} (attio.changes.uri).
  */
+@BothStores
 class WebhookFlowTest {
 
     @RegisterExtension

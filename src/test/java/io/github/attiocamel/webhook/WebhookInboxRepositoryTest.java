@@ -3,10 +3,13 @@ package io.github.attiocamel.webhook;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkRepository;
 import io.github.attiocamel.store.WorkTracker;
+import io.github.attiocamel.testing.BothStores;
+import io.github.attiocamel.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,22 +17,24 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@BothStores
 class WebhookInboxRepositoryTest {
 
+    private TestStores.Store db;
     private AttioStore store;
     private DeadLetterRepository deadLetters;
     private WebhookInboxRepository inbox;
 
     @BeforeEach
-    void openStore() {
-        store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 8);
+    void openStore() throws SQLException {
+        db = TestStores.open("inbox", 8);
+        store = db.store();
         deadLetters = new DeadLetterRepository(store.dataSource());
         inbox = new WebhookInboxRepository(store.dataSource(), deadLetters, "holder-a");
         tracker("holder-a").showPresence();
@@ -41,8 +46,8 @@ class WebhookInboxRepositoryTest {
     }
 
     @AfterEach
-    void closeStore() {
-        store.close();
+    void closeStore() throws SQLException {
+        db.close();
     }
 
     @Test

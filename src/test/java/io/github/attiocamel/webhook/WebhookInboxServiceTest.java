@@ -5,33 +5,38 @@ import io.github.attiocamel.gateway.AttioException;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkRepository;
 import io.github.attiocamel.store.WorkTracker;
+import io.github.attiocamel.testing.BothStores;
+import io.github.attiocamel.testing.TestStores;
 import io.github.attiocamel.webhook.EventFailureCollector.EventFailure;
 import io.github.attiocamel.webhook.EventFailureCollector.Failures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@BothStores
 class WebhookInboxServiceTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    private TestStores.Store db;
     private AttioStore store;
     private DeadLetterRepository deadLetters;
     private WebhookInboxService service;
 
     @BeforeEach
-    void openStore() {
-        store = new AttioStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
+    void openStore() throws SQLException {
+        db = TestStores.open("inbox_service", 4);
+        store = db.store();
         deadLetters = new DeadLetterRepository(store.dataSource());
         WorkTracker tracker = new WorkTracker(new WorkRepository(store.dataSource(), "test-holder"),
                 Duration.ofSeconds(10), Clock.systemUTC());
@@ -41,8 +46,8 @@ class WebhookInboxServiceTest {
     }
 
     @AfterEach
-    void closeStore() {
-        store.close();
+    void closeStore() throws SQLException {
+        db.close();
     }
 
     private static Map<String, Object> event(String type, String id) {

@@ -2,11 +2,13 @@ package io.github.attiocamel.webhook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.sandbox.AttioSimulator;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.BundleProcess;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import io.github.attiocamel.testing.TestPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
@@ -29,6 +31,9 @@ import static org.awaitility.Awaitility.await;
  * accepted delivery exactly once. The first incarnation does not poll its inbox, so whatever it answered 200 for can
  * only reach the mirror from what it left on disk.
  */
+@BothStores
+@EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
+        disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")
 class WebhookKillRecoveryTest {
 
     private static final int DELIVERIES = 200;

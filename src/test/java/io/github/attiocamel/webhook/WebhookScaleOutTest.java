@@ -1,5 +1,7 @@
 package io.github.attiocamel.webhook;
 
+import io.github.attiocamel.testing.BothStores;
+import org.junit.jupiter.api.condition.EnabledIf;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.sandbox.RecordedRequest;
@@ -28,6 +30,9 @@ import static org.awaitility.Awaitility.await;
  * database while Attio answers in 50-200 ms per call: deliveries spread over all three are each fetched once, and
  * what one of them accepted and claimed before a {@code kill -9} is finished by the other two within 30 s.
  */
+@BothStores
+@EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
+        disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")
 class WebhookScaleOutTest {
 
     private static final Duration LATENCY_MIN = Duration.ofMillis(50);

@@ -3,11 +3,13 @@ package io.github.attiocamel.webhook;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.sandbox.RecordedRequest;
+import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.BundleProcess;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import io.github.attiocamel.testing.TestPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
@@ -26,6 +28,9 @@ import static org.awaitility.Awaitility.await;
  * them slowly (Attio answers in 1.5 s); bundle B starts meanwhile and must leave A's claims alone while A is alive,
  * then take them over within seconds of A's {@code kill -9} (attio.work.stale-after 4 s here), not after a long lease.
  */
+@BothStores
+@EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
+        disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")
 class WebhookTakeoverTest {
 
     private static final int DELIVERIES = 30;
