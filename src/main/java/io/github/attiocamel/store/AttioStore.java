@@ -68,10 +68,15 @@ public final class AttioStore implements Closeable {
         this.dataSource = new HikariDataSource(config);
         Flyway.configure(AttioStore.class.getClassLoader())
                 .dataSource(dataSource)
-                // portable SQL first, then what only one database can say ({vendor} is h2 or postgresql)
-                .locations("classpath:db/migration", "classpath:db/vendor/{vendor}")
+                // portable SQL first, then what only one database can say (Flyway 11 has no {vendor} placeholder)
+                .locations("classpath:db/migration", "classpath:db/vendor/" + vendor(jdbcUrl))
                 .load()
                 .migrate();
+    }
+
+    /** The folder of {@code db/vendor} whose migrations only this database runs. */
+    static String vendor(String jdbcUrl) {
+        return jdbcUrl.startsWith("jdbc:postgresql:") ? "postgresql" : jdbcUrl.startsWith("jdbc:h2:") ? "h2" : "other";
     }
 
     /**
