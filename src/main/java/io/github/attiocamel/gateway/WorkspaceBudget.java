@@ -1,6 +1,7 @@
 package io.github.attiocamel.gateway;
 
 import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.BlockingStrategy;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TokensInheritanceStrategy;
@@ -31,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Each lane (read, write) is a Bucket4j bucket in table {@code attio_rate_bucket} of capacity one, refilled one
  * permit per {@code (1 s + arrival jitter) / budget}: permits are taken at least that far apart, whichever process
  * takes them, and a waiting request reserves the next free one in the same round trip. Requests that reach Attio at
- * most the jitter later than their permits were taken therefore put at most the budget into any second at Attio.
+ * most the jitter later than their permits were taken therefore put at most the budget into any second at Attio. A
+ * thread that wakes more than half the jitter after its permit's moment (a busy host) drops it and takes a new one.
  *
  * <p>A 429 seen by one process holds them all: its Retry-After is recorded per workspace and lane in
  * {@code attio_rate_hold}, and its lane's bucket is put into debt until then, so every permit taken after the 429 lies
@@ -48,6 +50,7 @@ final class WorkspaceBudget {
     private final RetryAfterGate gate;
     private final Clock clock;
     private final Map<String, Long> periodNanos;
+    private final long lateNanos;
     private final Map<String, Bucket> bucketByKey = new ConcurrentHashMap<>();
     private volatile String workspaceKey;
     private volatile boolean storeFailing;
@@ -58,6 +61,8 @@ final class WorkspaceBudget {
         this.gate = gate;
         this.clock = clock;
         this.workspaceKey = workspaceKey;
+        // half the jitter allowed for a late wake-up, half for the way to Attio
+        this.lateNanos = arrivalJitter.toNanos() / 2;
         this.periodNanos = Map.of("read", periodNanos(readsPerSecond, arrivalJitter),
                 "write", periodNanos(writesPerSecond, arrivalJitter));
         this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
@@ -96,10 +101,20 @@ final class WorkspaceBudget {
                     TimeUnit.MILLISECONDS.sleep(held);
                     continue;
                 }
-                bucket(budget).asBlocking().consume(1);
-                // a hold recorded while this request waited for its permit: the permit lies inside it, take a new one
-                if (gate.millisUntilOpen(budget, query) == 0) {
-                    storeRecovered();
+                long asked = System.nanoTime();
+                long[] slot = {asked};
+                // the permit's moment as the answer tells it: a wait for the row's lock comes before it, not after
+                bucket(budget).asBlocking().consume(1, nanos -> {
+                    slot[0] = System.nanoTime() + nanos;
+                    BlockingStrategy.PARKING.park(nanos);
+                });
+                if (slot[0] == asked) {
+                    slot[0] = System.nanoTime();
+                }
+                storeRecovered();
+                // a permit whose moment this thread missed (a busy host, a pause) would bunch with the next ones at
+                // Attio, and one inside a hold recorded meanwhile is refused there: either way, take a new one
+                if (System.nanoTime() - slot[0] <= lateNanos && gate.millisUntilOpen(budget, query) == 0) {
                     return true;
                 }
             }
