@@ -10,6 +10,7 @@ import org.apache.camel.PropertyInject;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.hc.client5.http.impl.ChainElement;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.support.service.ServiceSupport;
 import io.github.attiocamel.config.StartupException;
@@ -107,7 +108,9 @@ public class GatewayConfiguration implements CamelConfiguration {
     @BindToRegistry("attioHttpClientConfigurer")
     public HttpClientConfigurer httpClientConfigurer(CamelContext context) {
         WireBudget guard = wireBudget(context);
-        return builder -> builder.disableAutomaticRetries().addExecInterceptorFirst("attio-wire-budget", guard);
+        // after the connection is leased and open: what follows the guard's permit is only sending the request
+        return builder -> builder.disableAutomaticRetries().addExecInterceptorAfter(ChainElement.CONNECT.name(),
+                "attio-wire-budget", guard);
     }
 
     private synchronized WireBudget wireBudget(CamelContext context) {
