@@ -10,20 +10,40 @@ import org.apache.camel.PropertyInject;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.hc.client5.http.impl.ChainElement;
+import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.support.service.ServiceSupport;
+import io.github.attiocamel.config.StartupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Binds the gateway's beans (listed in {@code camel.main.configuration-classes}; no classpath scanning):
  * {@code attioGateway}, {@code attioResponses}, {@code attioRetryAfterGate}, {@code attioGatewayRetryListener},
  * {@code attioHttpClientConfigurer}. Settings come from config/application.properties ({@code attio.rate.*},
  * {@code attio.cache.*}, {@code attio.http.*}, {@code attio.health.*}, {@code attio.retry.max-redeliveries} for
- * creates); the other retry keys and the breaker keys are read by the YAML routes. Also registers the {@code attio}
- * and {@code attio-schema} readiness checks.
+ * creates, {@code attio.budget.*}); the other retry keys and the breaker keys are read by the YAML routes. Also
+ * registers the {@code attio} and {@code attio-schema} readiness checks.
  */
 public class GatewayConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayConfiguration.class);
+    /** How soon a failed {@code GET /v2/self} for the workspace's id is tried again. */
+    private static final long WORKSPACE_RETRY_SECONDS = 10;
 
     @PropertyInject("attio.rate.reads-per-second")
     int readsPerSecond;
@@ -41,6 +61,14 @@ public class GatewayConfiguration implements CamelConfiguration {
     Duration healthCacheTtl;
     @PropertyInject("attio.health.timeout")
     Duration healthTimeout;
+    @PropertyInject("attio.budget.scope")
+    String budgetScope;
+    @PropertyInject("attio.budget.arrival-jitter-millis")
+    long arrivalJitterMillis;
+    @PropertyInject("attio.budget.hold-poll-millis")
+    long holdPollMillis;
+    @PropertyInject("attio.api-key")
+    String apiKey;
 
     private final ObjectMapper mapper = new ObjectMapper();
     @PropertyInject("attio.retry.rate-limited-floor-millis")
@@ -48,6 +76,7 @@ public class GatewayConfiguration implements CamelConfiguration {
 
     private RetryAfterGate gate;
     private GatewayMetrics metrics;
+    private WireBudget wireBudget;
 
     @BindToRegistry("attioRetryAfterGate")
     public RetryAfterGate retryAfterGate() {
@@ -78,8 +107,17 @@ public class GatewayConfiguration implements CamelConfiguration {
      */
     @BindToRegistry("attioHttpClientConfigurer")
     public HttpClientConfigurer httpClientConfigurer(CamelContext context) {
-        WireBudget wireBudget = new WireBudget(readsPerSecond, writesPerSecond, metrics(context));
-        return builder -> builder.disableAutomaticRetries().addExecInterceptorFirst("attio-wire-budget", wireBudget);
+        WireBudget guard = wireBudget(context);
+        // after the connection is leased and open: what follows the guard's permit is only sending the request
+        return builder -> builder.disableAutomaticRetries().addExecInterceptorAfter(ChainElement.CONNECT.name(),
+                "attio-wire-budget", guard);
+    }
+
+    private synchronized WireBudget wireBudget(CamelContext context) {
+        if (wireBudget == null) {
+            wireBudget = new WireBudget(readsPerSecond, writesPerSecond, metrics(context));
+        }
+        return wireBudget;
     }
 
     @BindToRegistry("attioGateway")
@@ -96,11 +134,112 @@ public class GatewayConfiguration implements CamelConfiguration {
     }
 
     @Override
-    public void configure(CamelContext context) {
+    public void configure(CamelContext context) throws Exception {
         deriveThrottleSlices(context);
         configureHttp(context, "http");
         configureHttp(context, "https");
         registerHealthCheck(context);
+        configureBudgetScope(context);
+    }
+
+    /**
+     * Workspace scope: the wire guard also draws on the budget every process sharing the PostgreSQL store draws on,
+     * keyed by the token's hash until Attio's {@code GET /v2/self} names the workspace (then by its id), and a
+     * background task reads the holds the other processes recorded.
+     */
+    private void configureBudgetScope(CamelContext context) throws Exception {
+        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+        String vendor = dataSource == null ? "none" : vendor(dataSource);
+        boolean postgres = vendor.toLowerCase(Locale.ROOT).contains("postgresql");
+        boolean workspace = switch (budgetScope.trim()) {
+            case "process" -> false;
+            case "workspace" -> {
+                if (!postgres) {
+                    throw new StartupException("invalid setting attio.budget.scope=workspace (env ATTIO_BUDGET_SCOPE): "
+                            + "a workspace budget needs the PostgreSQL store (attio.store.jdbc-url), the store is " + vendor);
+                }
+                yield true;
+            }
+            case "auto" -> postgres;
+            default -> throw new StartupException("invalid setting attio.budget.scope=" + budgetScope
+                    + " (env ATTIO_BUDGET_SCOPE): auto, process or workspace");
+        };
+        if (!workspace) {
+            return;
+        }
+        if (arrivalJitterMillis < 0 || holdPollMillis < 1) {
+            throw new StartupException("invalid setting attio.budget.arrival-jitter-millis / hold-poll-millis: "
+                    + "the jitter must be >= 0 and the poll period >= 1 ms");
+        }
+        WorkspaceBudget budget = new WorkspaceBudget(dataSource, gate(), readsPerSecond, writesPerSecond,
+                Duration.ofMillis(arrivalJitterMillis), "token:" + sha256(apiKey == null ? "" : apiKey),
+                Clock.systemUTC());
+        wireBudget(context).shareWorkspace(budget);
+        LOG.info("[attio-gateway] rate budgets shared by every process on this store: {} reads/s, {} writes/s, permits "
+                + "spaced for {} ms of arrival jitter", readsPerSecond, writesPerSecond, arrivalJitterMillis);
+        var holds = new ServiceSupport() {
+            private ScheduledExecutorService executor;
+
+            @Override
+            protected void doStart() {
+                executor = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "attio-budget");
+                executor.scheduleWithFixedDelay(budget::pollHolds, 0, holdPollMillis, TimeUnit.MILLISECONDS);
+            }
+
+            /** Once the routes run: GET /v2/self names the workspace whose budget this is. */
+            void routesStarted() {
+                executor.execute(() -> learnWorkspace(context, budget));
+            }
+
+            /** GET /v2/self through the gateway, on a thread of its own so holds are read meanwhile. */
+            private void learnWorkspace(CamelContext context, WorkspaceBudget budget) {
+                context.getExecutorServiceManager().newThread("attio-budget-workspace", () -> {
+                    try {
+                        String id = context.getRegistry().lookupByNameAndType("attioGateway", AttioGateway.class)
+                                .self().path("workspace_id").asText("");
+                        if (!id.isEmpty()) {
+                            budget.useWorkspace("workspace:" + id);
+                            return;
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.info("[attio-gateway] workspace not known yet ({}); budgets keyed by the token meanwhile",
+                                e.getMessage());
+                    }
+                    if (!executor.isShutdown()) {
+                        executor.schedule(() -> learnWorkspace(context, budget), WORKSPACE_RETRY_SECONDS,
+                                TimeUnit.SECONDS);
+                    }
+                }).start();
+            }
+
+            @Override
+            protected void doStop() {
+                context.getExecutorServiceManager().shutdownNow(executor);
+            }
+        };
+        context.addService(holds, true, true);
+        context.addStartupListener(new ExtendedStartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // the routes are not running yet
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                holds.routesStarted();
+            }
+        });
+    }
+
+    private static String vendor(DataSource dataSource) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return c.getMetaData().getDatabaseProductName();
+        }
+    }
+
+    private static String sha256(String text) throws NoSuchAlgorithmException {
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest, 0, 16);
     }
 
     /** Readiness check {@code attio}; the gateway is looked up per probe, so binding order never matters. */

@@ -20,17 +20,27 @@ import java.util.concurrent.TimeUnit;
  * other N were in flight or answered less than a second before, which the guard forbids.
  *
  * <p>Requests are classed as Attio classes them: GET, {@code .../query} and {@code .../search} are reads.
+ *
+ * <p>That bound is one process's. Attio's limits are per workspace, across processes and tokens: in workspace scope
+ * ({@code attio.budget.scope}) a request also takes its permit from the {@link WorkspaceBudget} every process sharing
+ * the store draws from, and waits out the holds any of them recorded after a 429.
  */
 final class WireBudget implements ExecChainHandler {
 
     private final Window reads;
     private final Window writes;
     private final GatewayMetrics metrics;
+    private volatile WorkspaceBudget workspace;
 
     WireBudget(int readsPerSecond, int writesPerSecond, GatewayMetrics metrics) {
         this.reads = new Window(readsPerSecond);
         this.writes = new Window(writesPerSecond);
         this.metrics = metrics;
+    }
+
+    /** From now on permits come from the workspace's budget too (workspace scope). */
+    void shareWorkspace(WorkspaceBudget budget) {
+        this.workspace = budget;
     }
 
     static boolean isRead(String method, String path) {
@@ -42,10 +52,23 @@ final class WireBudget implements ExecChainHandler {
             throws IOException, HttpException {
         String path = request.getPath();
         int query = path.indexOf('?');
-        Window window = isRead(request.getMethod(), query < 0 ? path : path.substring(0, query)) ? reads : writes;
-        long waited = window.acquire();
+        String bare = query < 0 ? path : path.substring(0, query);
+        Window window = isRead(request.getMethod(), bare) ? reads : writes;
+        String budget = window == reads ? "read" : "write";
+        long start = System.nanoTime();
+        window.acquire();
+        WorkspaceBudget shared = workspace;
+        if (shared != null) {
+            try {
+                shared.acquire(budget, bare.endsWith("/query"));
+            } catch (IOException e) {
+                window.release();
+                throw e;
+            }
+        }
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         if (waited > 0) {
-            metrics.throttleDelay(window == reads ? "read" : "write", java.time.Duration.ofMillis(waited));
+            metrics.throttleDelay(budget, java.time.Duration.ofMillis(waited));
         }
         try {
             return chain.proceed(request, scope);
@@ -66,9 +89,8 @@ final class WireBudget implements ExecChainHandler {
             this.budget = budget;
         }
 
-        /** Blocks until a slot is free; answers the milliseconds waited. */
-        synchronized long acquire() throws InterruptedIOException {
-            long start = System.nanoTime();
+        /** Blocks until a slot is free. */
+        synchronized void acquire() throws InterruptedIOException {
             while (true) {
                 long now = System.nanoTime();
                 while (!answeredAt.isEmpty() && now - answeredAt.peekFirst() >= SECOND) {
@@ -76,7 +98,7 @@ final class WireBudget implements ExecChainHandler {
                 }
                 if (inFlight + answeredAt.size() < budget) {
                     inFlight++;
-                    return TimeUnit.NANOSECONDS.toMillis(now - start);
+                    return;
                 }
                 long waitNanos = answeredAt.isEmpty() ? SECOND : SECOND - (now - answeredAt.peekFirst());
                 try {
