@@ -172,7 +172,8 @@ public class GatewayConfiguration implements CamelConfiguration {
                     + "the jitter must be >= 0 and the poll period >= 1 ms");
         }
         WorkspaceBudget budget = new WorkspaceBudget(dataSource, gate(), readsPerSecond, writesPerSecond,
-                Duration.ofMillis(arrivalJitterMillis), "token:" + sha256(apiKey == null ? "" : apiKey),
+                // a slot whose holder died is free once its request would have timed out anyway
+                Duration.ofMillis(arrivalJitterMillis), responseTimeout.plusSeconds(1), "token:" + sha256(apiKey == null ? "" : apiKey),
                 Clock.systemUTC());
         wireBudget(context).shareWorkspace(budget);
         LOG.info("[attio-gateway] rate budgets shared by every process on this store: {} reads/s, {} writes/s, permits "

@@ -58,9 +58,10 @@ final class WireBudget implements ExecChainHandler {
         long start = System.nanoTime();
         window.acquire();
         WorkspaceBudget shared = workspace;
+        WorkspaceBudget.Slot slot = null;
         if (shared != null) {
             try {
-                shared.acquire(budget, bare.endsWith("/query"));
+                slot = shared.acquire(budget, bare.endsWith("/query"));
             } catch (IOException e) {
                 window.release();
                 throw e;
@@ -75,6 +76,9 @@ final class WireBudget implements ExecChainHandler {
         } finally {
             // headers are back (or the exchange failed): the request has certainly reached Attio by now
             window.release();
+            if (slot != null) {
+                shared.release(slot);
+            }
         }
     }
 

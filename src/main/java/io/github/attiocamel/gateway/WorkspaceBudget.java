@@ -35,6 +35,12 @@ import java.util.concurrent.TimeUnit;
  * most the jitter later than their permits were taken therefore put at most the budget into any second at Attio. A
  * thread that wakes more than half the jitter after its permit's moment (a busy host) drops it and takes a new one.
  *
+ * <p>The spacing assumes requests reach Attio about when their permits say; a busy host breaks that. The exact bound
+ * is a window of slots in {@code attio_rate_slot}, the cross-process form of {@link WireBudget}'s: a request takes a
+ * slot before it leaves and marks it answered when its headers are back, and a slot is free again one second after
+ * (by the database's clock). N+1 arrivals within one second at Attio would need the last of them to take a slot
+ * while the other N were in flight or answered less than a second before, which the slots forbid.
+ *
  * <p>A 429 seen by one process holds them all: its Retry-After is recorded per workspace and lane in
  * {@code attio_rate_hold}, and its lane's bucket is put into debt until then, so every permit taken after the 429 lies
  * after the hold. Each process reads the holds every {@code attio.budget.hold-poll-millis} into its own
@@ -52,12 +58,17 @@ final class WorkspaceBudget {
     private final Map<String, Long> periodNanos;
     private final long lateNanos;
     private final Map<String, Bucket> bucketByKey = new ConcurrentHashMap<>();
+    private final Map<String, Integer> budgets;
+    private final Duration abandonedAfter;
+    private final Map<String, Boolean> slotsCreated = new ConcurrentHashMap<>();
     private volatile String workspaceKey;
     private volatile boolean storeFailing;
 
     WorkspaceBudget(DataSource dataSource, RetryAfterGate gate, int readsPerSecond, int writesPerSecond,
-                    Duration arrivalJitter, String workspaceKey, Clock clock) {
+                    Duration arrivalJitter, Duration abandonedAfter, String workspaceKey, Clock clock) {
         this.dataSource = dataSource;
+        this.budgets = Map.of("read", readsPerSecond, "write", writesPerSecond);
+        this.abandonedAfter = abandonedAfter;
         this.gate = gate;
         this.clock = clock;
         this.workspaceKey = workspaceKey;
@@ -85,15 +96,17 @@ final class WorkspaceBudget {
         if (!key.equals(workspaceKey)) {
             workspaceKey = key;
             bucketByKey.clear();
+            slotsCreated.clear();
             LOG.info("[attio-gateway] rate budgets shared per workspace as {}", key);
         }
     }
 
     /**
-     * Blocks until a request of this lane may leave: no hold on its lane and a permit of the workspace's bucket. False
-     * when the store cannot give permits (the caller then holds only its own process's budget).
+     * Blocks until a request of this lane may leave: no hold on its lane, a permit of the workspace's bucket and a slot
+     * of its window (to {@link #release} when the answer is back). Null when the store cannot give permits (the caller
+     * then holds only its own process's budget).
      */
-    boolean acquire(String budget, boolean query) throws InterruptedIOException {
+    Slot acquire(String budget, boolean query) throws InterruptedIOException {
         try {
             while (true) {
                 long held = gate.millisUntilOpen(budget, query);
@@ -115,15 +128,87 @@ final class WorkspaceBudget {
                 // a permit whose moment this thread missed (a busy host, a pause) would bunch with the next ones at
                 // Attio, and one inside a hold recorded meanwhile is refused there: either way, take a new one
                 if (System.nanoTime() - slot[0] <= lateNanos && gate.millisUntilOpen(budget, query) == 0) {
-                    return true;
+                    return takeSlot(budget);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted waiting for the Attio workspace budget");
-        } catch (RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             storeFailed(e);
-            return false;
+            return null;
+        }
+    }
+
+    /** A slot of the lane's window, held from before the request leaves until its answer is back. */
+    record Slot(String workspaceKey, String lane, int slot, Timestamp takenAt) {
+    }
+
+    /** Waits for a free slot of the lane's window and takes it (one UPDATE, rows locked by others skipped). */
+    private Slot takeSlot(String lane) throws SQLException, InterruptedException {
+        String key = workspaceKey;
+        int budget = budgets.get(lane);
+        try (Connection c = dataSource.getConnection()) {
+            if (slotsCreated.putIfAbsent(key + "/" + lane, Boolean.TRUE) == null) {
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO attio_rate_slot (workspace_key, lane, slot) "
+                        + "SELECT ?, ?, n FROM generate_series(1, ?) AS n ON CONFLICT DO NOTHING")) {
+                    s.setString(1, key);
+                    s.setString(2, lane);
+                    s.setInt(3, budget);
+                    s.executeUpdate();
+                }
+            }
+            String free = "(taken_at IS NULL OR released_at <= clock_timestamp() - INTERVAL '1 second' "
+                    + "OR (released_at IS NULL AND taken_at <= clock_timestamp() - CAST(? AS INTERVAL)))";
+            try (PreparedStatement take = c.prepareStatement("UPDATE attio_rate_slot SET taken_at = clock_timestamp(), "
+                    + "released_at = NULL WHERE (workspace_key, lane, slot) = (SELECT workspace_key, lane, slot FROM "
+                    + "attio_rate_slot WHERE workspace_key = ? AND lane = ? AND slot <= ? AND " + free
+                    + " ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING slot, taken_at");
+                 PreparedStatement next = c.prepareStatement("SELECT CAST(EXTRACT(EPOCH FROM MIN(CASE WHEN released_at "
+                    + "IS NULL THEN taken_at + CAST(? AS INTERVAL) ELSE released_at + INTERVAL '1 second' END) "
+                    + "- clock_timestamp()) * 1000 AS BIGINT) FROM attio_rate_slot WHERE workspace_key = ? AND lane = ? "
+                    + "AND slot <= ?")) {
+                String abandoned = abandonedAfter.toMillis() + " milliseconds";
+                while (true) {
+                    take.setString(1, key);
+                    take.setString(2, lane);
+                    take.setInt(3, budget);
+                    take.setString(4, abandoned);
+                    try (ResultSet rs = take.executeQuery()) {
+                        if (rs.next()) {
+                            return new Slot(key, lane, rs.getInt(1), rs.getTimestamp(2));
+                        }
+                    }
+                    next.setString(1, abandoned);
+                    next.setString(2, key);
+                    next.setString(3, lane);
+                    next.setInt(4, budget);
+                    long waitMillis = 1;
+                    try (ResultSet rs = next.executeQuery()) {
+                        if (rs.next()) {
+                            waitMillis = rs.getLong(1);
+                        }
+                    }
+                    // a slot answered elsewhere frees at its second's end; look again then (or soon, if it is now)
+                    TimeUnit.MILLISECONDS.sleep(Math.max(1, Math.min(waitMillis, 1000)));
+                }
+            }
+        }
+    }
+
+    /** The request's answer is back (or it failed): its slot frees one second from now. */
+    void release(Slot slot) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("UPDATE attio_rate_slot SET released_at = clock_timestamp() "
+                     + "WHERE workspace_key = ? AND lane = ? AND slot = ? AND taken_at = ?")) {
+            s.setString(1, slot.workspaceKey());
+            s.setString(2, slot.lane());
+            s.setInt(3, slot.slot());
+            s.setTimestamp(4, slot.takenAt());
+            s.executeUpdate();
+        } catch (SQLException | RuntimeException e) {
+            // unreleased, the slot frees after the response timeout: slower, never over the budget
+            storeFailed(e);
         }
     }
 

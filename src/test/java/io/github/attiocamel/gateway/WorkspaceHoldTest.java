@@ -1,5 +1,7 @@
 package io.github.attiocamel.gateway;
 
+import io.github.attiocamel.testing.BothStores;
+import org.junit.jupiter.api.condition.EnabledIf;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.sandbox.FaultRule;
 import io.github.attiocamel.sandbox.RecordedRequest;
@@ -27,6 +29,9 @@ import static org.awaitility.Awaitility.await;
  * ahead; bundle B (another JVM on the same PostgreSQL store) is asked for a write right after, and must send nothing
  * in the write lane before Attio's date, while A's own retry waits for it too. Both contacts are then written.
  */
+@BothStores
+@EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
+        disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")
 class WorkspaceHoldTest {
 
     @RegisterExtension
