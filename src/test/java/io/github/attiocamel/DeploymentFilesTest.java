@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The deployment files agree with the bundle, since neither Docker nor Kubernetes runs in this build: the compose
  * demo and the manifests set only variables the bundle reads, probe the endpoints and ports it serves, take secrets
- * from the environment file or a Secret only, and keep both replicas within one workspace's Attio budget; the image
+ * from the environment file or a Secret only, and keep the replicas on one shared workspace budget; the image
  * runs as a numeric user, checks liveness, and its build context leaves out build output and local settings. Each
  * check is a function returning the problems it finds, shown to find them on a broken copy.
  */
@@ -88,7 +88,7 @@ class DeploymentFilesTest {
         Map<String, Object> replica = map(services, "bundle-1");
         map(replica, "environment").put("ATTIO_API_KEY", "a-real-looking-key");
         map(replica, "environment").put("ATTIO_STORE_JDBCURL", "jdbc:postgresql://postgres:5432/attio");
-        map(replica, "environment").put("ATTIO_RATE_WRITES_PER_SECOND", "25");
+        map(replica, "environment").put("ATTIO_BUDGET_SCOPE", "process");
         map(replica, "healthcheck").put("test", List.of("CMD", "curl", "-f", "http://127.0.0.1:9876/observe/health"));
         map(replica, "depends_on").remove("postgres");
         map(services, "simulator").put("ports", List.of("8081:8089"));
@@ -96,7 +96,7 @@ class DeploymentFilesTest {
 
         assertThat(composeProblems(broken)).anyMatch(p -> p.contains("ATTIO_API_KEY") && p.contains("literal"))
                 .anyMatch(p -> p.contains("ATTIO_STORE_JDBCURL") && p.contains("no setting"))
-                .anyMatch(p -> p.contains("writes"))
+                .anyMatch(p -> p.contains("attio.budget.scope process"))
                 .anyMatch(p -> p.contains("healthcheck"))
                 .anyMatch(p -> p.contains("depends_on postgres"))
                 .anyMatch(p -> p.contains("host port 8081"))
@@ -136,8 +136,6 @@ class DeploymentFilesTest {
         Set<String> bundleReads = bundleEnvironment();
         Set<String> hostPorts = new LinkedHashSet<>();
         Set<String> dataVolumes = new LinkedHashSet<>();
-        int reads = 0;
-        int writes = 0;
         for (Map.Entry<String, Object> service : services.entrySet()) {
             Map<String, Object> definition = asMap(service.getValue());
             for (Object port : list(definition.get("ports"))) {
@@ -188,11 +186,25 @@ class DeploymentFilesTest {
             if (!grace.matches("\\d+s") || Integer.parseInt(grace.replace("s", "")) <= shutdownTimeout()) {
                 problems.add(replica + ": stop_grace_period " + grace + " does not outlast camel.main.shutdown-timeout");
             }
-            reads += Integer.parseInt(setting(env, "ATTIO_RATE_READS_PER_SECOND", "attio.rate.reads-per-second"));
-            writes += Integer.parseInt(setting(env, "ATTIO_RATE_WRITES_PER_SECOND", "attio.rate.writes-per-second"));
+            problems.addAll(budgetProblems(replica, env));
         }
+        return problems;
+    }
+
+    /**
+     * Replicas on one PostgreSQL store share the workspace's budget (attio.budget.scope auto or workspace), so each may
+     * be given all of it but none more, and none may keep a budget of its own (process scope would multiply it).
+     */
+    private static List<String> budgetProblems(String who, Map<String, ?> env) {
+        List<String> problems = new ArrayList<>();
+        String scope = setting(env, "ATTIO_BUDGET_SCOPE", "attio.budget.scope");
+        if (!scope.equals("auto") && !scope.equals("workspace")) {
+            problems.add(who + ": attio.budget.scope " + scope + " gives each replica a budget of its own");
+        }
+        int reads = Integer.parseInt(setting(env, "ATTIO_RATE_READS_PER_SECOND", "attio.rate.reads-per-second"));
+        int writes = Integer.parseInt(setting(env, "ATTIO_RATE_WRITES_PER_SECOND", "attio.rate.writes-per-second"));
         if (reads > WORKSPACE_READS || writes > WORKSPACE_WRITES) {
-            problems.add("replicas together spend " + reads + " reads/s and " + writes + " writes/s of one workspace");
+            problems.add(who + ": a budget of " + reads + " reads/s and " + writes + " writes/s exceeds one workspace's");
         }
         return problems;
     }
@@ -238,6 +250,7 @@ class DeploymentFilesTest {
         map(broken.get("ConfigMap"), "data").put("ATTIO_RATE_READ_PER_SECOND", "50");
         map(broken.get("ConfigMap"), "data").put("ATTIO_STORE_PASSWORD", "hunter2");
         map(broken.get("Deployment"), "spec").put("replicas", 3);
+        map(broken.get("ConfigMap"), "data").put("ATTIO_RATE_WRITES_PER_SECOND", "50");
 
         assertThat(kubernetesProblems(broken)).anyMatch(p -> p.contains("readinessProbe"))
                 .anyMatch(p -> p.contains("livenessProbe") && p.contains("port"))
@@ -246,6 +259,7 @@ class DeploymentFilesTest {
                 .anyMatch(p -> p.contains("ATTIO_RATE_READ_PER_SECOND") && p.contains("no setting"))
                 .anyMatch(p -> p.contains("ATTIO_STORE_PASSWORD") && p.contains("ConfigMap"))
                 .anyMatch(p -> p.contains("replicas"))
+                .anyMatch(p -> p.contains("50 writes/s exceeds"))
                 .anyMatch(p -> p.contains("terminationGracePeriodSeconds"));
     }
 
@@ -332,12 +346,7 @@ class DeploymentFilesTest {
                 problems.add("Secret: " + k + " holds a value, not a placeholder");
             }
         });
-        int reads = Integer.parseInt(setting(env, "ATTIO_RATE_READS_PER_SECOND", "attio.rate.reads-per-second"));
-        int writes = Integer.parseInt(setting(env, "ATTIO_RATE_WRITES_PER_SECOND", "attio.rate.writes-per-second"));
-        if (replicas * reads > WORKSPACE_READS || replicas * writes > WORKSPACE_WRITES) {
-            problems.add("Deployment: " + replicas + " replicas spend " + replicas * reads + " reads/s and "
-                    + replicas * writes + " writes/s of one workspace");
-        }
+        problems.addAll(budgetProblems("Deployment", env));
 
         Map<String, Integer> containerPorts = new LinkedHashMap<>();
         for (Object port : list(container.get("ports"))) {
