@@ -119,7 +119,6 @@ class ContactsWorkspaceBudgetTest {
 
     private static BundleProcess shared(BundleProcess bundle, TestPostgres db) {
         // -Dattio.test.budget-scope=process shows what each process spending the budget alone gives (it fails)
-        return bundle.env("ATTIO_STORE_JDBC_URL", db.jdbcUrl()).env("ATTIO_STORE_USER", db.user())
-                .env("ATTIO_STORE_PASSWORD", "").env("ATTIO_BUDGET_SCOPE", System.getProperty("attio.test.budget-scope"));
+        return bundle.sharing(db).env("ATTIO_BUDGET_SCOPE", System.getProperty("attio.test.budget-scope"));
     }
 }

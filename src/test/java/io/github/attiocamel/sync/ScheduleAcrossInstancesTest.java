@@ -97,8 +97,7 @@ class ScheduleAcrossInstancesTest {
     }
 
     private static BundleProcess scheduled(AttioSimulator sim, TestPostgres db) {
-        return BundleProcess.against(sim.baseUrl(), sim.apiKey()).env("ATTIO_STORE_JDBC_URL", db.jdbcUrl())
-                .env("ATTIO_STORE_USER", db.user()).env("ATTIO_STORE_PASSWORD", "")
+        return BundleProcess.against(sim.baseUrl(), sim.apiKey()).sharing(db)
                 .env("ATTIO_SYNC_CRON", "0/" + CRON_MILLIS / 1000 + " * * * * ?")
                 .env("ATTIO_SYNC_OBJECTS", "companies").env("ATTIO_SYNC_LISTS", "sales");
     }

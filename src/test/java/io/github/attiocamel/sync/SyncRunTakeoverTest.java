@@ -94,9 +94,7 @@ class SyncRunTakeoverTest {
     }
 
     private static BundleProcess shared(BundleProcess bundle, TestPostgres db) {
-        return bundle.env("ATTIO_STORE_JDBC_URL", db.jdbcUrl()).env("ATTIO_STORE_USER", db.user())
-                .env("ATTIO_STORE_PASSWORD", "").env("ATTIO_WORK_STALE_AFTER", STALE_AFTER.toString())
-                .env("ATTIO_WORK_HEARTBEAT_PERIOD", "1000").env("ATTIO_WORK_RESUME_CHECK_PERIOD", "1000")
+        return bundle.sharing(db).quickTakeover(STALE_AFTER)
                 .env("ATTIO_SYNC_SCHEDULE_ENABLED", "false").env("ATTIO_SYNC_PAGE_SIZE", String.valueOf(PAGE))
                 // one page in flight: what A read but did not commit is at most that page
                 .env("ATTIO_SYNC_PARALLEL_PAGES", "1");

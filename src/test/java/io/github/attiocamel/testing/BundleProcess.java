@@ -76,6 +76,20 @@ public final class BundleProcess implements AutoCloseable {
         return this;
     }
 
+    /** The store of the next {@link #start()}: this PostgreSQL database, which other processes may share. */
+    public BundleProcess sharing(TestPostgres db) {
+        return env("ATTIO_STORE_JDBC_URL", db.jdbcUrl()).env("ATTIO_STORE_USER", db.user()).env("ATTIO_STORE_PASSWORD", "");
+    }
+
+    /**
+     * Work of this process counts as abandoned after {@code staleAfter} of silence, and it heartbeats and looks for
+     * abandoned work every second, so takeover tests see it within seconds rather than the production defaults.
+     */
+    public BundleProcess quickTakeover(java.time.Duration staleAfter) {
+        return env("ATTIO_WORK_STALE_AFTER", staleAfter.toString()).env("ATTIO_WORK_HEARTBEAT_PERIOD", "1000")
+                .env("ATTIO_WORK_RESUME_CHECK_PERIOD", "1000");
+    }
+
     /** Starts the JVM and returns once its management port answers health (routes started). */
     public BundleProcess start() {
         Process started = launch();

@@ -53,8 +53,7 @@ final class SharedStoreInstances implements AutoCloseable {
         try {
             for (int i = 0; i < count; i++) {
                 instances.bundles.add(BundleProcess.against(sim.baseUrl(), sim.apiKey())
-                        .env("ATTIO_STORE_JDBC_URL", instances.db.jdbcUrl()).env("ATTIO_STORE_USER", instances.db.user())
-                        .env("ATTIO_STORE_PASSWORD", ""));
+                        .sharing(instances.db));
                 configure.accept(instances.bundles.get(i));
             }
             // the first one alone migrates the fresh database; the others then start side by side

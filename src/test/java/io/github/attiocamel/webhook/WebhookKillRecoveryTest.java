@@ -55,8 +55,7 @@ class WebhookKillRecoveryTest {
         AttioSimulator sim = ATTIO.simulator();
         try (TestPostgres db = TestPostgres.freshDatabase("kill_recovery");
              BundleProcess bundle = BundleProcess.against(sim.baseUrl(), sim.apiKey())) {
-            bundle.env("ATTIO_STORE_JDBC_URL", db.jdbcUrl()).env("ATTIO_STORE_USER", db.user())
-                    .env("ATTIO_STORE_PASSWORD", "");
+            bundle.sharing(db);
             acceptKillRestartAndCheck(sim, bundle);
         }
     }

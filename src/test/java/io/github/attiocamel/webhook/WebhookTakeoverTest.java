@@ -83,9 +83,7 @@ class WebhookTakeoverTest {
     }
 
     private static BundleProcess shared(BundleProcess bundle, TestPostgres db) {
-        return bundle.env("ATTIO_STORE_JDBC_URL", db.jdbcUrl()).env("ATTIO_STORE_USER", db.user())
-                .env("ATTIO_STORE_PASSWORD", "").env("ATTIO_WORK_STALE_AFTER", STALE_AFTER.toString())
-                .env("ATTIO_WORK_HEARTBEAT_PERIOD", "1000");
+        return bundle.sharing(db).quickTakeover(STALE_AFTER);
     }
 
     private static List<RecordedRequest> fetches(AttioSimulator sim, Set<String> paths) {
