@@ -1,6 +1,7 @@
 package io.github.attiocamel.webhook;
 
 import io.github.attiocamel.gateway.AttioGateway;
+import io.github.attiocamel.mirror.ChangeOutbox;
 import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkTracker;
@@ -77,9 +78,10 @@ public class WebhookConfiguration implements CamelConfiguration {
 
     @BindToRegistry("webhookMirror")
     public WebhookMirrorService mirror(@BeanInject("attioGateway") AttioGateway gateway,
-                                       @BeanInject("mirrorRepository") MirrorRepository mirror) {
+                                       @BeanInject("mirrorRepository") MirrorRepository mirror,
+                                       @BeanInject("changeOutbox") ChangeOutbox outbox) {
         // an event waits at most the longest back-off: a fetch older than that can no longer coalesce it
-        return new WebhookMirrorService(gateway, mirror, new SchemaResolver(gateway),
+        return new WebhookMirrorService(gateway, mirror, outbox, new SchemaResolver(gateway),
                 new FetchLedger(retryMaxDelay, FETCH_LEDGER_ENTRIES));
     }
 

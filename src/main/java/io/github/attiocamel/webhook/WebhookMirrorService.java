@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.config.MessageContract;
 import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.mirror.ChangeMessage;
+import io.github.attiocamel.mirror.ChangeOutbox;
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.mirror.MirrorRows;
@@ -31,12 +32,15 @@ public final class WebhookMirrorService {
 
     private final AttioGateway gateway;
     private final MirrorRepository mirror;
+    private final ChangeOutbox outbox;
     private final SchemaResolver schema;
     private final FetchLedger ledger;
 
-    public WebhookMirrorService(AttioGateway gateway, MirrorRepository mirror, SchemaResolver schema, FetchLedger ledger) {
+    public WebhookMirrorService(AttioGateway gateway, MirrorRepository mirror, ChangeOutbox outbox, SchemaResolver schema,
+                                FetchLedger ledger) {
         this.gateway = gateway;
         this.mirror = mirror;
+        this.outbox = outbox;
         this.schema = schema;
         this.ledger = ledger;
     }
@@ -62,10 +66,9 @@ public final class WebhookMirrorService {
         String recordId = required(e, "id", "record_id");
         gateway.invalidateRecord(object, recordId);
         ledger.forget("record:" + object + ":" + recordId);
-        if (!mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), SOURCE)) {
-            return HandlerResult.nothing();
-        }
-        return HandlerResult.of(List.of(ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, receivedAt)));
+        Map<String, Object> deleted = ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, receivedAt);
+        return mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), SOURCE, deleted)
+                ? HandlerResult.of(List.of(deleted)) : HandlerResult.nothing();
     }
 
     /** record.merged: the survivor ({@code id.record_id}) is re-fetched, the duplicate kept as merged into it. */
@@ -80,10 +83,10 @@ public final class WebhookMirrorService {
                 "record:" + object + ":" + survivorId, receivedAt));
         gateway.invalidateRecord(duplicateObject, duplicateId);
         ledger.forget("record:" + duplicateObject + ":" + duplicateId);
-        if (mirror.markMerged(duplicateObject, duplicateId, survivorId, Instant.now(), SOURCE)) {
-            Map<String, Object> merged = ChangeMessage.of(SOURCE, "record.merged", duplicateObject, duplicateId, null,
-                    receivedAt);
-            merged.put("merged_into", survivorId);
+        Map<String, Object> merged = ChangeMessage.of(SOURCE, "record.merged", duplicateObject, duplicateId, null,
+                receivedAt);
+        merged.put("merged_into", survivorId);
+        if (mirror.markMerged(duplicateObject, duplicateId, survivorId, Instant.now(), SOURCE, merged)) {
             changes.add(merged);
         }
         return HandlerResult.of(changes);
@@ -95,17 +98,23 @@ public final class WebhookMirrorService {
         Optional<JsonNode> fetched = gateway.getRecord(object, recordId);
         ledger.recordFetch(key, fetchStarted);
         if (fetched.isEmpty()) {
-            return mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), SOURCE)
-                    ? List.of(ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, occurredAt))
-                    : List.of();
+            Map<String, Object> deleted = ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, occurredAt);
+            return mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), SOURCE, deleted)
+                    ? List.of(deleted) : List.of();
         }
         JsonNode record = fetched.get();
         JsonNode values = MirrorRows.values(MirrorKind.RECORDS, record);
-        return switch (mirror.upsert(MirrorRows.of(MirrorKind.RECORDS, object, record, Instant.now(), SOURCE))) {
-            case CREATED -> List.of(ChangeMessage.of(SOURCE, "record.created", object, recordId, values, occurredAt));
-            case UPDATED -> List.of(ChangeMessage.of(SOURCE, "record.updated", object, recordId, values, occurredAt));
-            case UNCHANGED -> List.of();
-        };
+        List<Map<String, Object>> changes = new ArrayList<>();
+        mirror.upsert(MirrorRows.of(MirrorKind.RECORDS, object, record, Instant.now(), SOURCE), outcome -> {
+            changes.clear(); // a retried write asks again
+            switch (outcome) {
+                case CREATED -> changes.add(ChangeMessage.of(SOURCE, "record.created", object, recordId, values, occurredAt));
+                case UPDATED -> changes.add(ChangeMessage.of(SOURCE, "record.updated", object, recordId, values, occurredAt));
+                case UNCHANGED -> { }
+            }
+            return changes;
+        });
+        return changes;
     }
 
     // ---- list entries -----------------------------------------------------------------------------------------
@@ -127,13 +136,17 @@ public final class WebhookMirrorService {
         }
         JsonNode entry = parentAsSlug(fetched.get());
         JsonNode values = MirrorRows.values(MirrorKind.ENTRIES, entry);
-        return switch (mirror.upsert(MirrorRows.of(MirrorKind.ENTRIES, list, entry, Instant.now(), SOURCE))) {
-            case CREATED -> HandlerResult.of(List.of(
-                    ChangeMessage.of(SOURCE, "list-entry.created", list, entryId, values, receivedAt)));
-            case UPDATED -> HandlerResult.of(List.of(
-                    ChangeMessage.of(SOURCE, "list-entry.updated", list, entryId, values, receivedAt)));
-            case UNCHANGED -> HandlerResult.nothing();
-        };
+        List<Map<String, Object>> changes = new ArrayList<>();
+        mirror.upsert(MirrorRows.of(MirrorKind.ENTRIES, list, entry, Instant.now(), SOURCE), outcome -> {
+            changes.clear(); // a retried write asks again
+            switch (outcome) {
+                case CREATED -> changes.add(ChangeMessage.of(SOURCE, "list-entry.created", list, entryId, values, receivedAt));
+                case UPDATED -> changes.add(ChangeMessage.of(SOURCE, "list-entry.updated", list, entryId, values, receivedAt));
+                case UNCHANGED -> { }
+            }
+            return changes;
+        });
+        return HandlerResult.of(changes);
     }
 
     public HandlerResult entryDeleted(@Body Map<String, Object> event, @Variable(MessageContract.RECEIVED_AT) Instant receivedAt) {
@@ -157,9 +170,9 @@ public final class WebhookMirrorService {
     }
 
     private HandlerResult entryGone(String list, String entryId, Instant occurredAt) {
-        return mirror.markDeleted(MirrorKind.ENTRIES, list, entryId, Instant.now(), SOURCE)
-                ? HandlerResult.of(List.of(ChangeMessage.of(SOURCE, "list-entry.deleted", list, entryId, null, occurredAt)))
-                : HandlerResult.nothing();
+        Map<String, Object> deleted = ChangeMessage.of(SOURCE, "list-entry.deleted", list, entryId, null, occurredAt);
+        return mirror.markDeleted(MirrorKind.ENTRIES, list, entryId, Instant.now(), SOURCE, deleted)
+                ? HandlerResult.of(List.of(deleted)) : HandlerResult.nothing();
     }
 
     // ---- notes, tasks, comments -------------------------------------------------------------------------------
@@ -197,16 +210,22 @@ public final class WebhookMirrorService {
             default -> throw new UnprocessableEventException("not an activity event: " + eventType);
         }
         if (eventType.endsWith(".deleted")) {
-            return HandlerResult.of(List.of(ChangeMessage.of(SOURCE, eventType, collection, id, null, receivedAt)));
+            return published(List.of(ChangeMessage.of(SOURCE, eventType, collection, id, null, receivedAt)));
         }
         Optional<JsonNode> fetched = switch (collection) {
             case "notes" -> gateway.getNote(id);
             case "tasks" -> gateway.getTask(id);
             default -> gateway.getComment(id);
         };
-        return fetched.map(activity -> HandlerResult.of(List.of(
+        return fetched.map(activity -> published(List.of(
                         ChangeMessage.of(SOURCE, eventType, collection, id, activity, receivedAt))))
                 .orElse(HandlerResult.nothing());
+    }
+
+    /** Activities touch no mirror row: their change messages go to the outbox on their own. */
+    private HandlerResult published(List<Map<String, Object>> changes) {
+        outbox.append(changes);
+        return HandlerResult.of(changes);
     }
 
     // ---- workspace and schema ---------------------------------------------------------------------------------

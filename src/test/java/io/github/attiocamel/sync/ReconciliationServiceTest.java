@@ -15,6 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
@@ -108,18 +111,40 @@ class ReconciliationServiceTest {
     }
 
     @Test
-    void aDeletionPassResumedAfterItCommittedPublishesTheSameDeletionsAndDeletesNothingMore() throws Exception {
+    void aDeletionPassResumedAfterItCommittedCountsTheSameDeletionsAndWritesNoMessageTwice() throws Exception {
         sync(List.of(person("a", "x"), person("b", "x"), person("c", "x")));
         SyncRun run = run();
         ReconciliationService.PageResult page = reconciliation.classify(run, page(List.of(person("a", "x"))));
         reconciliation.commit(page);
 
-        List<Map<String, Object>> beforeCrash = deletionPass(run);
-        // the process dies here: deletions committed, messages maybe not sent, run not completed
-        List<Map<String, Object>> afterResume = deletionPass(run);
+        ReconciliationService.Confirmation beforeCrash = confirm(run);
+        // the process dies here: deletions and their messages committed together, run not completed
+        ReconciliationService.Confirmation afterResume = confirm(run);
 
-        assertThat(beforeCrash).extracting(m -> m.get("record_id")).containsExactlyInAnyOrder("b", "c");
-        assertThat(afterResume).extracting(m -> m.get("record_id")).containsExactlyInAnyOrder("b", "c");
+        assertThat(beforeCrash.changes()).extracting(m -> m.get("record_id")).containsExactlyInAnyOrder("b", "c");
+        assertThat(afterResume.changes()).as("already in the outbox").isEmpty();
+        assertThat(afterResume.confirmed()).as("the run's summary still counts them").isEqualTo(2);
+        assertThat(outboxed("record.deleted")).containsExactlyInAnyOrder("b", "c");
+        assertThat(outboxed("record.created")).containsExactlyInAnyOrder("a", "b", "c");
         assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(1);
+    }
+
+    private ReconciliationService.Confirmation confirm(SyncRun run) {
+        return reconciliation.confirm(reconciliation.candidates(runs.find(run.runId()).orElseThrow()));
+    }
+
+    /** The record ids of the change messages of one type the outbox holds (each message once). */
+    private List<String> outboxed(String eventType) throws SQLException {
+        try (Connection c = store.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT change_key FROM change_outbox WHERE event_type = ?")) {
+            ps.setString(1, eventType);
+            List<String> keys = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1));
+                }
+            }
+            return keys;
+        }
     }
 }
