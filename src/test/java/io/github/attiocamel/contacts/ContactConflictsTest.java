@@ -141,7 +141,8 @@ class ContactConflictsTest {
 
     @Test
     void resolvingWithAttioClosesTheConflictAndWritesNothing() {
-        boot("attio-wins");
+        // a policy given through a placeholder, as a YAML or env override would give it
+        boot("{{env:ATTIO_TEST_NO_SUCH_VARIABLE:attio-wins}}");
         String email = email();
         Instant edit = memberMadeCto(email);
         long id = sendAgain(email, edit.minusSeconds(1)).json().path("conflicts").get(0).path("id").asLong();
