@@ -174,7 +174,7 @@ class ContactConflictsTest {
     }
 
     @Test
-    void attioWinsWritesALocalValueThatSawAttiosValue() {
+    void attioWinsWritesALocalValueThatSawAttiosValueAndKeepsAttiosWhenUpdatedAtIsMissing() {
         boot("attio-wins");
         String email = email();
         Instant edit = memberMadeCto(email);
@@ -184,6 +184,14 @@ class ContactConflictsTest {
         assertThat(answer.status()).as(answer.raw().body()).isEqualTo(200);
         assertThat(answer.json().path("conflicts")).isEmpty();
         assertThat(jobTitle(email)).isEqualTo("Staff Engineer");
+
+        String unsaid = email();
+        memberMadeCto(unsaid);
+        ContactsHttp.Answer noUpdatedAt = api.post("/api/contacts",
+                "{\"email\": \"" + unsaid + "\", \"job_title\": \"Staff Engineer\"}");
+        assertThat(noUpdatedAt.json().path("conflicts")).as("without updated_at nothing proves Attio's value was seen")
+                .hasSize(1);
+        assertThat(jobTitle(unsaid)).isEqualTo("CTO");
     }
 
     @Test
@@ -205,6 +213,13 @@ class ContactConflictsTest {
         assertThat(kept.json().path("conflicts").get(0).path("policy").asText()).isEqualTo("last-write-wins");
         assertThat(api.get("/api/conflicts?record_id=" + kept.json().path("person_id").asText()).json()
                 .path("total").asInt()).isEqualTo(1);
+
+        String unsaid = email();
+        memberMadeCto(unsaid);
+        ContactsHttp.Answer asOfNow = api.post("/api/contacts",
+                "{\"email\": \"" + unsaid + "\", \"job_title\": \"Staff Engineer\"}");
+        assertThat(asOfNow.json().path("conflicts")).as("a contact without updated_at is as of now: later").isEmpty();
+        assertThat(jobTitle(unsaid)).isEqualTo("Staff Engineer");
     }
 
     @Test
