@@ -156,13 +156,13 @@ public final class MessageContract {
 
     // ---- HTTP parameters (headers set by platform-http from the request's path and query) ---------------------
 
-    @Metadata(label = "header", javaType = "String", description = "{id} of /api/jobs/{id} and /api/dead-letters/{id}")
+    @Metadata(label = "header", javaType = "String", description = "{id} of /api/jobs/{id}, /api/dead-letters/{id} and /api/conflicts/{id}:resolve (id and verb)")
     public static final String PARAM_ID = "id";
 
     @Metadata(label = "header", javaType = "String", description = "{object} of /api/mirror/{object} and /api/sync/{object}")
     public static final String PARAM_OBJECT = "object";
 
-    @Metadata(label = "header", javaType = "String", description = "{record_id} of /api/mirror/{object}/{record_id}")
+    @Metadata(label = "header", javaType = "String", description = "{record_id} of /api/mirror/{object}/{record_id}; ?record_id= of /api/conflicts")
     public static final String PARAM_RECORD_ID = "record_id";
 
     @Metadata(label = "header", javaType = "String", description = "{list} of /api/sync/lists/{list}")

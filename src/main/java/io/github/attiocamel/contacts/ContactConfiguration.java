@@ -4,6 +4,8 @@ import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.gateway.SchemaCheck;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkTracker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -15,6 +17,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
@@ -22,7 +26,8 @@ import java.util.concurrent.ExecutorService;
  * Binds the contact flow's beans: {@code contactNormaliser}, {@code attioValueMapper}, {@code companyResolver},
  * {@code contactWriter}, {@code contactJobs} (batch jobs, a kind of work of {@code workTracker}), the stores behind
  * them, {@code contactDropFiles} (the drop directory's file filter), {@code contactRowPacer} and
- * {@code attioContactsJobPool}. Settings: {@code attio.contacts.*} in
+ * {@code attioContactsJobPool}, and the conflict policy's {@code contactConflicts} (flow steps) and
+ * {@code contactConflictQueue} (its API). Settings: {@code attio.contacts.*} in
  * config/application.properties, injected once here. The beans are lazy: bound at their first lookup, once every
  * configuration class has run, so the store's, gateway's and tracker's beans exist whichever way their classes bind
  * them.
@@ -61,6 +66,7 @@ public class ContactConfiguration implements CamelConfiguration {
     long maxUploadBytes;
 
     private ContactMapping mapping;
+    private Map<String, ConflictPolicy> conflictPolicies;
 
     @BindToRegistry(value = "contactJobRepository", lazy = true)
     public ContactJobRepository jobRepository(@BeanInject("workTracker") WorkTracker tracker) {
@@ -106,6 +112,26 @@ public class ContactConfiguration implements CamelConfiguration {
         return jobs;
     }
 
+    @BindToRegistry(value = "contactConflictRepository", lazy = true)
+    public ConflictRepository conflictRepository(@BeanInject("dataSource") javax.sql.DataSource dataSource) {
+        return new ConflictRepository(dataSource);
+    }
+
+    @BindToRegistry(value = "contactConflicts", lazy = true)
+    public ContactConflicts conflicts(CamelContext context, @BeanInject("attioGateway") AttioGateway gateway,
+                                      @BeanInject("contactConflictRepository") ConflictRepository repository) {
+        return new ContactConflicts(gateway, repository, conflictPolicies(context), () -> {
+            MeterRegistry r = context.getRegistry().findSingleByType(MeterRegistry.class);
+            return r != null ? r : Metrics.globalRegistry;
+        }, Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "contactConflictQueue", lazy = true)
+    public ConflictQueue conflictQueue(@BeanInject("attioGateway") AttioGateway gateway,
+                                       @BeanInject("contactConflictRepository") ConflictRepository repository) {
+        return new ConflictQueue(repository, gateway, failuresShown, Clock.systemUTC());
+    }
+
     @BindToRegistry("contactDropFiles")
     public DropFileFilter dropFiles() {
         return new DropFileFilter();
@@ -125,6 +151,7 @@ public class ContactConfiguration implements CamelConfiguration {
     /** Declares what the contact settings name in the workspace, for the attio-schema readiness check. */
     @Override
     public void configure(CamelContext context) {
+        Map<String, ConflictPolicy> policies = conflictPolicies(context);
         SchemaCheck check = context.getRegistry().lookupByNameAndType("attioSchemaCheck", SchemaCheck.class);
         if (check == null) {
             return;
@@ -139,6 +166,22 @@ public class ContactConfiguration implements CamelConfiguration {
             m.entry().forEach((field, slug) -> check.expect(ContactMapping.PREFIX + "entry." + field, "lists",
                     defaultList, slug));
         }
+        policies.keySet().stream().filter(slug -> !slug.equals("default"))
+                .forEach(slug -> check.expect(ConflictPolicy.PREFIX + slug, "objects", "people", slug));
+    }
+
+    /**
+     * {@code attio.contacts.conflict-policy.<slug>}, each value resolved (placeholders, env) and checked here, when the
+     * context is configured: a bad one refuses the start instead of surfacing at the first contact.
+     */
+    private synchronized Map<String, ConflictPolicy> conflictPolicies(CamelContext context) {
+        if (conflictPolicies == null) {
+            Properties resolved = new Properties();
+            context.getPropertiesComponent().loadProperties(k -> k.startsWith(ConflictPolicy.PREFIX)).stringPropertyNames()
+                    .forEach(k -> context.getPropertiesComponent().resolveProperty(k).ifPresent(v -> resolved.setProperty(k, v)));
+            conflictPolicies = ConflictPolicy.fromProperties(resolved);
+        }
+        return conflictPolicies;
     }
 
     /** Field -> attribute slug per {@code attio.contacts.mapping.(person|company|entry).<field>}: a family of keys. */
