@@ -48,13 +48,14 @@ class EchoSuppressionTest {
     static final String ECHOES = "attio_changes_echoes_suppressed_total";
 
     static RunningBundle bundle;
+    static String webhookId;
 
     @BeforeAll
     static void startBundle() throws Exception {
         bundle = RunningBundle.against(ATTIO.baseUrl(), ATTIO.apiKey())
                 .property("attio.changes.uri", "mock:attio-changes")
                 .start();
-        sim().subscribe(bundle.httpUrl() + "/webhooks/attio", RunningBundle.WEBHOOK_SECRET);
+        subscribe();
         // the bundle's very first write teaches it its token's actor id; its echoes are the tests' business
         upsertContact("warm-up@echo-warmup.com");
         awaitInboxDrained();
@@ -95,24 +96,38 @@ class EchoSuppressionTest {
                 .isEqualTo("Edited in Attio");
     }
 
-    /** The mirror path alone: the event's actor is another integration's token, yet the mirror has the answer. */
+    /**
+     * The mirror path alone: Attio's webhooks are held back until the write's answer is in the mirror, then arrive
+     * with actors that are not the bundle's token; each fetch finds what the mirror holds.
+     */
     @Test
     void aWebhookThatFindsWhatTheBundleWroteInTheMirrorPublishesNothing() throws Exception {
-        String personId = upsertContact("grace-" + UUID.randomUUID() + "@hopper-systems.com");
-        awaitInboxDrained();
+        sim().unsubscribe(webhookId);
+        long deliveriesBefore = inboxRows();
+        String personId;
+        try {
+            personId = upsertContact("grace-" + UUID.randomUUID() + "@hopper-systems.com");
+        } finally {
+            subscribe();
+        }
+        assertThat(inboxRows()).as("no webhook of the write reached the bundle").isEqualTo(deliveriesBefore);
         assertThat(sql("SELECT COUNT(*) FROM mirror_record WHERE record_id = ? AND source = 'bundle'", personId))
                 .as("Attio's answer written to the mirror as the bundle's").isEqualTo(1);
+        assertThat(mirroredJobTitle(personId)).isEqualTo("CTO");
         double echoesBefore = metric(ECHOES);
-        changes().reset();
 
-        JsonNode envelope = JSON.readTree(sim().recordUpdatedEvent("people", personId, "job_title"));
-        ((ObjectNode) envelope.path("events").get(0)).putObject("actor").put("type", "api-token")
+        JsonNode created = JSON.readTree(sim().recordEvent("record.created", "people", personId));
+        JsonNode updated = JSON.readTree(sim().recordUpdatedEvent("people", personId, "job_title"));
+        // another integration's token: not the bundle's own
+        ((ObjectNode) updated.path("events").get(0)).putObject("actor").put("type", "api-token")
                 .put("id", UUID.randomUUID().toString());
-        assertThat(deliver(JSON.writeValueAsString(envelope))).isEqualTo(200);
+        assertThat(deliver(JSON.writeValueAsString(created))).isEqualTo(200);
+        assertThat(deliver(JSON.writeValueAsString(updated))).isEqualTo(200);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> metric(ECHOES) >= echoesBefore + 1);
         awaitInboxDrained();
         assertThat(changeMessages()).isEmpty();
+        // the second event may be coalesced into the first one's fetch (attio.webhook.fetches.saved)
+        assertThat(metric(ECHOES)).isGreaterThanOrEqualTo(echoesBefore + 1);
     }
 
     /** The actor path alone: a change by the bundle's own token the mirror has not seen refreshes it, unpublished. */
@@ -142,6 +157,10 @@ class EchoSuppressionTest {
 
     static AttioSimulator sim() {
         return ATTIO.simulator();
+    }
+
+    static void subscribe() {
+        webhookId = sim().subscribe(bundle.httpUrl() + "/webhooks/attio", RunningBundle.WEBHOOK_SECRET);
     }
 
     static MockEndpoint changes() {
