@@ -138,6 +138,7 @@ class AttributeFilterTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> sql("SELECT COUNT(*) FROM webhook_inbox") > deliveries
                 && sql("SELECT COUNT(*) FROM webhook_inbox WHERE state <> 'done'") == 0
                 && changes.getReceivedCounter() >= expected);
+        bundle.awaitChangesRelayed();
         List<JsonNode> messages = new ArrayList<>();
         for (var exchange : changes.getReceivedExchanges()) {
             // the marshalled body is a stream cache: rewind it before reading

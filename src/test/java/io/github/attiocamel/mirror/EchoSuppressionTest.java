@@ -207,9 +207,11 @@ class EchoSuppressionTest {
         return sql("SELECT COUNT(*) FROM webhook_inbox");
     }
 
+    /** Every delivery processed and every change message it caused relayed to the mock. */
     static void awaitInboxDrained() {
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> sql("SELECT COUNT(*) FROM webhook_inbox WHERE state <> 'done'") == 0);
+        bundle.awaitChangesRelayed();
     }
 
     static long sql(String query, Object... args) throws Exception {
