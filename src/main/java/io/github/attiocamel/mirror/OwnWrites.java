@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -67,11 +68,43 @@ public final class OwnWrites {
         }
     }
 
-    /** Whether an event's {@code actor} is the bundle's API token. */
+    /** Whether an event's {@code actor} (or a value's {@code created_by_actor}) is the bundle's API token. */
     public boolean isOwn(JsonNode actor) {
         String own = actorId.get();
         return own != null && "api-token".equals(actor.path("type").asText())
                 && own.equals(actor.path("id").asText());
+    }
+
+    /**
+     * Whether a fetched record or entry is the bundle's own write echoing back: the event's actor is its token, and
+     * so is the {@code created_by_actor} of every value that differs from the mirror's previous {@code before} (null:
+     * no live row). A person's edit fetched along with the echo (its own webhook still on the way) makes it a change
+     * to publish, as does an attribute emptied (the bundle's writes never empty one).
+     */
+    public boolean isEcho(JsonNode actor, JsonNode before, JsonNode after) {
+        if (!isOwn(actor)) {
+            return false;
+        }
+        if (before == null) {
+            return true;
+        }
+        for (String slug : ChangeFilter.changedSlugs(before, after)) {
+            Set<String> previous = new HashSet<>();
+            before.path(slug).forEach(value -> previous.add(ValuesHash.canonical(value).json()));
+            boolean added = false;
+            for (JsonNode value : after.path(slug)) {
+                if (!previous.contains(ValuesHash.canonical(value).json())) {
+                    if (!isOwn(value.path("created_by_actor"))) {
+                        return false;
+                    }
+                    added = true;
+                }
+            }
+            if (!added) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** One webhook event about the bundle's own write that published no change message. */

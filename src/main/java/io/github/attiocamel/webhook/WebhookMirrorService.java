@@ -109,26 +109,29 @@ public final class WebhookMirrorService {
         Instant fetchStarted = Instant.now();
         Optional<JsonNode> fetched = gateway.getRecord(object, recordId);
         ledger.recordFetch(key, fetchStarted);
-        // asked after the fetch: the bundle's first write may still be teaching OwnWrites its token's actor id
-        boolean own = ownWrites.isOwn(actor);
         if (fetched.isEmpty()) {
             Map<String, Object> deleted = ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, occurredAt);
-            return tombstoned(own, deleted, (source, change) ->
+            return tombstoned(ownWrites.isOwn(actor), deleted, (source, change) ->
                     mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), source, change));
         }
         JsonNode record = fetched.get();
-        return upserted(MirrorRows.of(MirrorKind.RECORDS, object, record, Instant.now(), own ? OwnWrites.SOURCE : SOURCE),
-                own, MirrorRows.values(MirrorKind.RECORDS, record), "record", occurredAt);
+        return upserted(MirrorRows.of(MirrorKind.RECORDS, object, record, Instant.now(), SOURCE), actor,
+                MirrorRows.values(MirrorKind.RECORDS, record), "record", occurredAt);
     }
 
     /**
      * Upserts a fetched row; the change message it writes with it, if any, is the answer: none when nothing changed,
-     * when the bundle itself made the change ({@code own}), or when an update touches no attribute a filter asks for.
-     * An unchanged row the bundle last wrote is its own write echoing back too, and counted as such.
+     * when the change is the bundle's own write echoing back ({@link OwnWrites#isEcho}, then mirrored as source
+     * {@code bundle}), or when an update touches no attribute a filter asks for. An unchanged row the bundle last
+     * wrote is its own write echoing back too, and counted as such.
      */
-    private List<Map<String, Object>> upserted(MirrorRow row, boolean own, JsonNode values, String family,
+    private List<Map<String, Object>> upserted(MirrorRow fetched, JsonNode actor, JsonNode values, String family,
                                                Instant occurredAt) {
-        Optional<MirrorRow> previous = mirror.find(row.kind(), row.container(), row.id());
+        Optional<MirrorRow> previous = mirror.find(fetched.kind(), fetched.container(), fetched.id());
+        // asked after the fetch: the bundle's first write may still be teaching OwnWrites its token's actor id
+        boolean own = ownWrites.isEcho(actor, previous.filter(p -> !p.deleted())
+                .map(p -> ChangeFilter.read(p.valuesJson())).orElse(null), values);
+        MirrorRow row = own ? fetched.withSource(OwnWrites.SOURCE) : fetched;
         List<Map<String, Object>> changes = new ArrayList<>();
         Outcome outcome = mirror.upsert(row, result -> {
             changes.clear(); // a retried write asks again
@@ -185,10 +188,8 @@ public final class WebhookMirrorService {
             return entryGone(list, entryId, receivedAt);
         }
         JsonNode entry = parentAsSlug(fetched.get());
-        boolean own = ownWrites.isOwn(e.path("actor"));
-        return HandlerResult.of(upserted(MirrorRows.of(MirrorKind.ENTRIES, list, entry, Instant.now(),
-                own ? OwnWrites.SOURCE : SOURCE), own, MirrorRows.values(MirrorKind.ENTRIES, entry), "list-entry",
-                receivedAt));
+        return HandlerResult.of(upserted(MirrorRows.of(MirrorKind.ENTRIES, list, entry, Instant.now(), SOURCE),
+                e.path("actor"), MirrorRows.values(MirrorKind.ENTRIES, entry), "list-entry", receivedAt));
     }
 
     public HandlerResult entryDeleted(@Body Map<String, Object> event, @Variable(MessageContract.RECEIVED_AT) Instant receivedAt) {

@@ -139,13 +139,7 @@ class EchoSuppressionTest {
         double echoesBefore = metric(ECHOES);
 
         // the same token, but not through the contact flow: the mirror does not hold this value
-        HttpResponse<String> patch = HTTP.send(HttpRequest.newBuilder(
-                        URI.create(ATTIO.baseUrl() + "/v2/objects/people/records/" + personId))
-                .header("Authorization", "Bearer " + ATTIO.apiKey()).header("Content-Type", "application/json")
-                .method("PATCH", HttpRequest.BodyPublishers.ofString(
-                        "{\"data\":{\"values\":{\"job_title\":[\"Written by our token\"]}}}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(patch.statusCode()).as(patch.body()).isEqualTo(200);
+        patchAsTheBundlesToken(personId, "Written by our token");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> mirroredJobTitle(personId).equals("Written by our token"));
         awaitInboxDrained();
@@ -153,7 +147,53 @@ class EchoSuppressionTest {
         assertThat(metric(ECHOES)).isGreaterThanOrEqualTo(echoesBefore + 1);
     }
 
+    /**
+     * The bundle's own event is no cover for a person's edit its fetch brings along: a member changed linkedin and the
+     * token job_title while webhooks were held back; the token's event comes first and publishes the edit, the
+     * member's event then finds nothing new. One message, not none.
+     */
+    @Test
+    void aPersonsEditFetchedWithTheBundlesOwnEventIsPublishedOnce() throws Exception {
+        String personId = upsertContact("edsger-" + UUID.randomUUID() + "@dijkstra-paths.com");
+        awaitInboxDrained();
+        changes().reset();
+        sim().unsubscribe(webhookId);
+        try {
+            sim().data().updateRecordInUi("people", personId,
+                    JSON.readTree("{\"linkedin\":[\"https://in.example/edsger\"]}"));
+            patchAsTheBundlesToken(personId, "Patched by our token");
+        } finally {
+            subscribe();
+        }
+        JsonNode tokenActor = sim().data().getRecord("people", personId).path("values").path("job_title").path(0)
+                .path("created_by_actor");
+        assertThat(tokenActor.path("type").asText()).isEqualTo("api-token");
+        JsonNode ownEvent = JSON.readTree(sim().recordUpdatedEvent("people", personId, "job_title"));
+        ((ObjectNode) ownEvent.path("events").get(0)).set("actor", tokenActor);
+
+        assertThat(deliver(JSON.writeValueAsString(ownEvent))).isEqualTo(200);
+        awaitInboxDrained();
+        assertThat(deliver(sim().recordUpdatedEvent("people", personId, "linkedin"))).isEqualTo(200);
+        awaitInboxDrained();
+
+        List<JsonNode> messages = changeMessages();
+        assertThat(messages).hasSize(1);
+        assertThat(messages.get(0).path("values").path("linkedin").path(0).path("value").asText())
+                .isEqualTo("https://in.example/edsger");
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------
+
+    /** A write by the bundle's API token straight to Attio, not through the contact flow. */
+    static void patchAsTheBundlesToken(String personId, String jobTitle) throws Exception {
+        HttpResponse<String> patch = HTTP.send(HttpRequest.newBuilder(
+                        URI.create(ATTIO.baseUrl() + "/v2/objects/people/records/" + personId))
+                .header("Authorization", "Bearer " + ATTIO.apiKey()).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(
+                        "{\"data\":{\"values\":{\"job_title\":[\"" + jobTitle + "\"]}}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(patch.statusCode()).as(patch.body()).isEqualTo(200);
+    }
 
     static AttioSimulator sim() {
         return ATTIO.simulator();
