@@ -27,7 +27,7 @@ import java.util.Optional;
  * through the gateway and upserted into the mirror; only a row that really changed (new hash, deletion, merge) yields
  * a change message. Fetch results decide, not event types: an update whose record is gone is a deletion, and a fetch
  * that finds the mirror's hash (our own write echoing back) publishes nothing. Two more checks decide whether a real
- * change is published: an event whose actor is the bundle's own token is not ({@link OwnWrites}), and an update
+ * change is published: the echo of the bundle's own write is not ({@link OwnWrites}), and an update
  * that touches none of the attributes a filter asks for is not ({@link ChangeFilter}).
  */
 public final class WebhookMirrorService {
@@ -102,7 +102,7 @@ public final class WebhookMirrorService {
         return HandlerResult.of(changes);
     }
 
-    /** An event whose actor is the bundle's token refreshes the mirror but publishes nothing. */
+    /** An echo of the bundle's own write ({@link OwnWrites#isEcho}) refreshes the mirror but publishes nothing. */
     private List<Map<String, Object>> refreshRecord(String object, String recordId, String key, Instant occurredAt,
                                                     JsonNode actor) {
         gateway.invalidateRecord(object, recordId);
@@ -129,19 +129,19 @@ public final class WebhookMirrorService {
                                                Instant occurredAt) {
         Optional<MirrorRow> previous = mirror.find(fetched.kind(), fetched.container(), fetched.id());
         // asked after the fetch: the bundle's first write may still be teaching OwnWrites its token's actor id
-        boolean own = ownWrites.isEcho(actor, previous.filter(p -> !p.deleted())
+        boolean echo = ownWrites.isEcho(actor, previous.filter(p -> !p.deleted())
                 .map(p -> ChangeFilter.read(p.valuesJson())).orElse(null), values);
-        MirrorRow row = own ? fetched.withSource(OwnWrites.SOURCE) : fetched;
+        MirrorRow row = echo ? fetched.withSource(OwnWrites.SOURCE) : fetched;
         List<Map<String, Object>> changes = new ArrayList<>();
         Outcome outcome = mirror.upsert(row, result -> {
             changes.clear(); // a retried write asks again
-            if (result != Outcome.UNCHANGED && !own && (result == Outcome.CREATED || !filtered(previous, row, values))) {
+            if (result != Outcome.UNCHANGED && !echo && (result == Outcome.CREATED || !filtered(previous, row, values))) {
                 changes.add(ChangeMessage.of(SOURCE, family + (result == Outcome.CREATED ? ".created" : ".updated"),
                         row.container(), row.id(), values, occurredAt));
             }
             return changes;
         });
-        if (own || outcome == Outcome.UNCHANGED && previous.map(p -> OwnWrites.SOURCE.equals(p.source())).orElse(false)) {
+        if (echo || outcome == Outcome.UNCHANGED && previous.map(p -> OwnWrites.SOURCE.equals(p.source())).orElse(false)) {
             ownWrites.echoSuppressed();
         }
         return changes;
