@@ -2,6 +2,7 @@ package io.github.attiocamel.contacts;
 
 import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.gateway.SchemaCheck;
+import io.github.attiocamel.mirror.OwnWrites;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkTracker;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -92,14 +93,16 @@ public class ContactConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "companyResolver", lazy = true)
-    public CompanyResolver companyResolver(@BeanInject("attioGateway") AttioGateway gateway) {
-        return new CompanyResolver(gateway, recordTtl, companyCacheSize);
+    public CompanyResolver companyResolver(@BeanInject("attioGateway") AttioGateway gateway,
+                                           @BeanInject("ownWrites") OwnWrites ownWrites) {
+        return new CompanyResolver(gateway, ownWrites, recordTtl, companyCacheSize);
     }
 
     @BindToRegistry(value = "contactWriter", lazy = true)
     public ContactWriter writer(@BeanInject("attioGateway") AttioGateway gateway,
-                                @BeanInject("contactNoteRepository") ContactNoteRepository notes) {
-        return new ContactWriter(gateway, notes, personCompanyAttribute);
+                                @BeanInject("contactNoteRepository") ContactNoteRepository notes,
+                                @BeanInject("ownWrites") OwnWrites ownWrites) {
+        return new ContactWriter(gateway, notes, ownWrites, personCompanyAttribute);
     }
 
     @BindToRegistry(value = "contactJobs", lazy = true)

@@ -14,9 +14,11 @@ import javax.sql.DataSource;
 
 /**
  * Binds the local mirror: {@code mirrorRepository}, which the webhook handlers and the full sync write,
- * {@code mirrorQuery}, which serves {@code /api/mirror}, and the change feed: {@code changeOutbox} (written with the
- * mirror), {@code changeRelay} (routes/attio-change-feed.camel.yaml) and the readiness check {@code change-feed}.
- * Listed after the store's configuration, whose {@code dataSource} it uses.
+ * {@code mirrorQuery}, which serves {@code /api/mirror}, the change feed: {@code changeOutbox} (written with the
+ * mirror), {@code changeRelay} (routes/attio-change-feed.camel.yaml) and the readiness check {@code change-feed},
+ * and what decides whether a mirror change is published at all: {@code ownWrites} (echo suppression,
+ * {@code attio.actor-id}) and {@code changeFilter} ({@code attio.changes.attributes.*}). Listed after the store's
+ * configuration, whose {@code dataSource} it uses.
  */
 public class MirrorConfiguration implements CamelConfiguration {
 
@@ -30,9 +32,24 @@ public class MirrorConfiguration implements CamelConfiguration {
     Duration readyMaxLag;
     @PropertyInject("attio.health.cache-ttl")
     Duration healthCacheTtl;
+    @PropertyInject("attio.actor-id")
+    String actorId;
 
     private MirrorRepository mirror;
     private ChangeOutbox outbox;
+
+    @BindToRegistry(value = "ownWrites", lazy = true)
+    public OwnWrites ownWrites(CamelContext context, @BeanInject("dataSource") DataSource dataSource) {
+        return new OwnWrites(mirrorOf(dataSource), actorId,
+                () -> context.getRegistry().findSingleByType(MeterRegistry.class));
+    }
+
+    /** A family of keys, one per object or list: read once from the properties under the prefix. */
+    @BindToRegistry(value = "changeFilter", lazy = true)
+    public ChangeFilter changeFilter(CamelContext context) {
+        return ChangeFilter.fromProperties(context.getPropertiesComponent()
+                .loadProperties(key -> key.startsWith(ChangeFilter.PREFIX)));
+    }
 
     @BindToRegistry("mirrorRepository")
     public MirrorRepository mirror(@BeanInject("dataSource") DataSource dataSource) {

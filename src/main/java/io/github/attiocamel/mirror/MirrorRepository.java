@@ -278,6 +278,35 @@ public final class MirrorRepository {
     }
 
     /**
+     * The stored values (canonical JSON) per id for one page of ids, tombstones included: what an attribute filter
+     * compares a sync's updated rows with. Read by id only, container checked here, as {@link #hashes} does.
+     */
+    public Map<String, String> valuesOf(MirrorKind kind, String container, Collection<String> ids) {
+        Map<String, String> values = new HashMap<>();
+        if (ids.isEmpty()) {
+            return values;
+        }
+        String sql = "SELECT " + kind.idColumn + ", values_json, " + kind.containerColumn + " FROM " + kind.table
+                + " WHERE " + kind.idColumn + " IN (" + "?,".repeat(ids.size() - 1) + "?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            for (String id : ids) {
+                ps.setString(i++, id);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (container.equals(rs.getString(3))) {
+                        values.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+            }
+            return values;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read mirror values of " + container, e);
+        }
+    }
+
+    /**
      * Writes one page of a sync run in one transaction: new rows inserted and changed rows updated, both stamped with
      * the run, and unchanged ones marked seen by it (V33); stamps and marks are what the deletion pass relies on.
      */

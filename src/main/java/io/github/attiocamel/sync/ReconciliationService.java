@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.github.attiocamel.gateway.AttioException;
 import io.github.attiocamel.gateway.AttioGateway;
+import io.github.attiocamel.mirror.ChangeFilter;
 import io.github.attiocamel.mirror.ChangeMessage;
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.mirror.MirrorRepository;
@@ -15,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,7 +31,8 @@ import java.util.function.Supplier;
  * write beyond the run stamp, no change message). A classified page is committed in one JDBC transaction (batched
  * statements) together with its change messages in the outbox: a crash before the commit redoes the page on resume,
  * one after it finds the page written and its messages on their way. A row the run did not see is only a deletion
- * candidate until Attio confirms it gone ({@link #confirm}).
+ * candidate until Attio confirms it gone ({@link #confirm}). An update that touches none of the attributes an
+ * {@code attio.changes.attributes.*} filter asks for is written but not published.
  */
 public final class ReconciliationService {
 
@@ -67,15 +70,17 @@ public final class ReconciliationService {
     private final SyncRunRepository runs;
     private final Supplier<AttioGateway> gateway;
     private final SyncMetrics metrics;
+    private final ChangeFilter filter;
     private final double holdShare;
     private final Clock clock;
 
     public ReconciliationService(MirrorRepository mirror, SyncRunRepository runs, Supplier<AttioGateway> gateway,
-                                 SyncMetrics metrics, double holdShare, Clock clock) {
+                                 SyncMetrics metrics, ChangeFilter filter, double holdShare, Clock clock) {
         this.mirror = mirror;
         this.runs = runs;
         this.gateway = gateway;
         this.metrics = metrics;
+        this.filter = filter;
         this.holdShare = holdShare;
         this.clock = clock;
     }
@@ -91,6 +96,7 @@ public final class ReconciliationService {
         List<MirrorRow> updated = new ArrayList<>();
         Set<String> unchanged = new LinkedHashSet<>();
         List<Map<String, Object>> changes = new ArrayList<>();
+        Map<String, String> previous = previousValues(run, rows.values(), known);
         for (MirrorRow row : rows.values()) {
             String hash = known.get(row.id());
             if (hash == null) {
@@ -100,10 +106,27 @@ public final class ReconciliationService {
                 unchanged.add(row.id());
             } else {
                 updated.add(row);
-                changes.add(change(run.kind(), "updated", row, row.syncedAt()));
+                // a tombstone come back to life has no previous values here, so it is published whatever the filter
+                String before = previous.get(row.id());
+                if (before == null
+                        || filter.publishesUpdate(run.target(), before, ChangeFilter.read(row.valuesJson()))) {
+                    changes.add(change(run.kind(), "updated", row, row.syncedAt()));
+                }
             }
         }
         return new PageResult(run, page.index(), page.records().size(), created, updated, unchanged, changes);
+    }
+
+    /** The stored values of the live rows that changed, read only when an attribute filter covers the target. */
+    private Map<String, String> previousValues(SyncRun run, Collection<MirrorRow> rows, Map<String, String> known) {
+        if (!filter.filters(run.target())) {
+            return Map.of();
+        }
+        List<String> changed = rows.stream().filter(row -> {
+            String hash = known.get(row.id());
+            return hash != null && !hash.startsWith("deleted:") && !hash.equals(row.valuesHash());
+        }).map(MirrorRow::id).toList();
+        return mirror.valuesOf(run.kind(), run.target(), changed);
     }
 
     /** Writes the page with its change messages and counts it done. */

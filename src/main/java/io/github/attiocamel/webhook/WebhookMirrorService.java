@@ -4,11 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.config.MessageContract;
 import io.github.attiocamel.gateway.AttioGateway;
+import io.github.attiocamel.mirror.ChangeFilter;
 import io.github.attiocamel.mirror.ChangeMessage;
 import io.github.attiocamel.mirror.ChangeOutbox;
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.mirror.MirrorRepository;
+import io.github.attiocamel.mirror.MirrorRepository.Outcome;
+import io.github.attiocamel.mirror.MirrorRow;
 import io.github.attiocamel.mirror.MirrorRows;
+import io.github.attiocamel.mirror.OwnWrites;
 import org.apache.camel.Body;
 import org.apache.camel.Variable;
 
@@ -22,7 +26,9 @@ import java.util.Optional;
  * What the webhook handler routes do with one event: events carry ids only, so records and entries are fetched
  * through the gateway and upserted into the mirror; only a row that really changed (new hash, deletion, merge) yields
  * a change message. Fetch results decide, not event types: an update whose record is gone is a deletion, and a fetch
- * that finds the mirror's hash (our own write echoing back) publishes nothing.
+ * that finds the mirror's hash (our own write echoing back) publishes nothing. Two more checks decide whether a real
+ * change is published: the echo of the bundle's own write is not ({@link OwnWrites}), and an update
+ * that touches none of the attributes a filter asks for is not ({@link ChangeFilter}).
  */
 public final class WebhookMirrorService {
 
@@ -35,14 +41,18 @@ public final class WebhookMirrorService {
     private final ChangeOutbox outbox;
     private final SchemaResolver schema;
     private final FetchLedger ledger;
+    private final OwnWrites ownWrites;
+    private final ChangeFilter filter;
 
     public WebhookMirrorService(AttioGateway gateway, MirrorRepository mirror, ChangeOutbox outbox, SchemaResolver schema,
-                                FetchLedger ledger) {
+                                FetchLedger ledger, OwnWrites ownWrites, ChangeFilter filter) {
         this.gateway = gateway;
         this.mirror = mirror;
         this.outbox = outbox;
         this.schema = schema;
         this.ledger = ledger;
+        this.ownWrites = ownWrites;
+        this.filter = filter;
     }
 
     // ---- records ----------------------------------------------------------------------------------------------
@@ -56,7 +66,7 @@ public final class WebhookMirrorService {
         if (ledger.fetchedSince(key, receivedAt)) {
             return HandlerResult.fetchSavedResult();
         }
-        return HandlerResult.of(refreshRecord(object, recordId, key, receivedAt));
+        return HandlerResult.of(refreshRecord(object, recordId, key, receivedAt, e.path("actor")));
     }
 
     /** record.deleted: a tombstone, published once. */
@@ -67,8 +77,9 @@ public final class WebhookMirrorService {
         gateway.invalidateRecord(object, recordId);
         ledger.forget("record:" + object + ":" + recordId);
         Map<String, Object> deleted = ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, receivedAt);
-        return mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), SOURCE, deleted)
-                ? HandlerResult.of(List.of(deleted)) : HandlerResult.nothing();
+        return HandlerResult.of(tombstoned(ownWrites.isOwn(e.path("actor")), deleted,
+                (source, change) -> mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), source,
+                        change)));
     }
 
     /** record.merged: the survivor ({@code id.record_id}) is re-fetched, the duplicate kept as merged into it. */
@@ -80,41 +91,83 @@ public final class WebhookMirrorService {
                 ? schema.objectSlug(e.get("duplicate_object_id").asText()) : object;
         String duplicateId = required(e, "duplicate_record_id");
         List<Map<String, Object>> changes = new ArrayList<>(refreshRecord(object, survivorId,
-                "record:" + object + ":" + survivorId, receivedAt));
+                "record:" + object + ":" + survivorId, receivedAt, e.path("actor")));
         gateway.invalidateRecord(duplicateObject, duplicateId);
         ledger.forget("record:" + duplicateObject + ":" + duplicateId);
         Map<String, Object> merged = ChangeMessage.of(SOURCE, "record.merged", duplicateObject, duplicateId, null,
                 receivedAt);
         merged.put("merged_into", survivorId);
-        if (mirror.markMerged(duplicateObject, duplicateId, survivorId, Instant.now(), SOURCE, merged)) {
-            changes.add(merged);
-        }
+        changes.addAll(tombstoned(ownWrites.isOwn(e.path("actor")), merged, (source, change) ->
+                mirror.markMerged(duplicateObject, duplicateId, survivorId, Instant.now(), source, change)));
         return HandlerResult.of(changes);
     }
 
-    private List<Map<String, Object>> refreshRecord(String object, String recordId, String key, Instant occurredAt) {
+    /** An echo of the bundle's own write ({@link OwnWrites#isEcho}) refreshes the mirror but publishes nothing. */
+    private List<Map<String, Object>> refreshRecord(String object, String recordId, String key, Instant occurredAt,
+                                                    JsonNode actor) {
         gateway.invalidateRecord(object, recordId);
         Instant fetchStarted = Instant.now();
         Optional<JsonNode> fetched = gateway.getRecord(object, recordId);
         ledger.recordFetch(key, fetchStarted);
         if (fetched.isEmpty()) {
             Map<String, Object> deleted = ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, occurredAt);
-            return mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), SOURCE, deleted)
-                    ? List.of(deleted) : List.of();
+            return tombstoned(ownWrites.isOwn(actor), deleted, (source, change) ->
+                    mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), source, change));
         }
         JsonNode record = fetched.get();
-        JsonNode values = MirrorRows.values(MirrorKind.RECORDS, record);
+        return upserted(MirrorRows.of(MirrorKind.RECORDS, object, record, Instant.now(), SOURCE), actor,
+                MirrorRows.values(MirrorKind.RECORDS, record), "record", occurredAt);
+    }
+
+    /**
+     * Upserts a fetched row; the change message it writes with it, if any, is the answer: none when nothing changed,
+     * when the change is the bundle's own write echoing back ({@link OwnWrites#isEcho}, then mirrored as source
+     * {@code bundle}), or when an update touches no attribute a filter asks for. An unchanged row the bundle last
+     * wrote is its own write echoing back too, and counted as such.
+     */
+    private List<Map<String, Object>> upserted(MirrorRow fetched, JsonNode actor, JsonNode values, String family,
+                                               Instant occurredAt) {
+        Optional<MirrorRow> previous = mirror.find(fetched.kind(), fetched.container(), fetched.id());
+        // asked after the fetch: the bundle's first write may still be teaching OwnWrites its token's actor id
+        boolean echo = ownWrites.isEcho(actor, previous.filter(p -> !p.deleted())
+                .map(p -> ChangeFilter.read(p.valuesJson())).orElse(null), values);
+        MirrorRow row = echo ? fetched.withSource(OwnWrites.SOURCE) : fetched;
         List<Map<String, Object>> changes = new ArrayList<>();
-        mirror.upsert(MirrorRows.of(MirrorKind.RECORDS, object, record, Instant.now(), SOURCE), outcome -> {
+        Outcome outcome = mirror.upsert(row, result -> {
             changes.clear(); // a retried write asks again
-            switch (outcome) {
-                case CREATED -> changes.add(ChangeMessage.of(SOURCE, "record.created", object, recordId, values, occurredAt));
-                case UPDATED -> changes.add(ChangeMessage.of(SOURCE, "record.updated", object, recordId, values, occurredAt));
-                case UNCHANGED -> { }
+            if (result != Outcome.UNCHANGED && !echo && (result == Outcome.CREATED || !filtered(previous, row, values))) {
+                changes.add(ChangeMessage.of(SOURCE, family + (result == Outcome.CREATED ? ".created" : ".updated"),
+                        row.container(), row.id(), values, occurredAt));
             }
             return changes;
         });
+        if (echo || outcome == Outcome.UNCHANGED && previous.map(p -> OwnWrites.SOURCE.equals(p.source())).orElse(false)) {
+            ownWrites.echoSuppressed();
+        }
         return changes;
+    }
+
+    /** True when an update touches none of the attributes the filter asks for; a tombstone come back is published. */
+    private boolean filtered(Optional<MirrorRow> previous, MirrorRow row, JsonNode values) {
+        return previous.isPresent() && !previous.get().deleted()
+                && !filter.publishesUpdate(row.container(), previous.get().valuesJson(), values);
+    }
+
+    /** A tombstone's write: {@code change} goes with it unless the bundle itself deleted or merged the row. */
+    private List<Map<String, Object>> tombstoned(boolean own, Map<String, Object> change, Tombstone write) {
+        if (!write.apply(own ? OwnWrites.SOURCE : SOURCE, own ? null : change)) {
+            return List.of();
+        }
+        if (own) {
+            ownWrites.echoSuppressed();
+            return List.of();
+        }
+        return List.of(change);
+    }
+
+    /** markDeleted or markMerged with the source and the change message (null: none) to write with the tombstone. */
+    private interface Tombstone {
+        boolean apply(String source, Map<String, Object> change);
     }
 
     // ---- list entries -----------------------------------------------------------------------------------------
@@ -135,18 +188,8 @@ public final class WebhookMirrorService {
             return entryGone(list, entryId, receivedAt);
         }
         JsonNode entry = parentAsSlug(fetched.get());
-        JsonNode values = MirrorRows.values(MirrorKind.ENTRIES, entry);
-        List<Map<String, Object>> changes = new ArrayList<>();
-        mirror.upsert(MirrorRows.of(MirrorKind.ENTRIES, list, entry, Instant.now(), SOURCE), outcome -> {
-            changes.clear(); // a retried write asks again
-            switch (outcome) {
-                case CREATED -> changes.add(ChangeMessage.of(SOURCE, "list-entry.created", list, entryId, values, receivedAt));
-                case UPDATED -> changes.add(ChangeMessage.of(SOURCE, "list-entry.updated", list, entryId, values, receivedAt));
-                case UNCHANGED -> { }
-            }
-            return changes;
-        });
-        return HandlerResult.of(changes);
+        return HandlerResult.of(upserted(MirrorRows.of(MirrorKind.ENTRIES, list, entry, Instant.now(), SOURCE),
+                e.path("actor"), MirrorRows.values(MirrorKind.ENTRIES, entry), "list-entry", receivedAt));
     }
 
     public HandlerResult entryDeleted(@Body Map<String, Object> event, @Variable(MessageContract.RECEIVED_AT) Instant receivedAt) {
@@ -180,11 +223,16 @@ public final class WebhookMirrorService {
     /**
      * note.* / note-content.updated / task.* / comment.*: not mirrored; what the event names is fetched when it still
      * exists and published ({@code object} = notes|tasks|comments). A deletion publishes the id alone; a created or
-     * updated activity that is already gone publishes nothing (its deletion event follows).
+     * updated activity that is already gone publishes nothing (its deletion event follows), and one the bundle's own
+     * token made (the contact flow's note) publishes nothing at all.
      */
     public HandlerResult activity(@Body Map<String, Object> event, @Variable(MessageContract.EVENT_TYPE) String eventType,
                                   @Variable(MessageContract.RECEIVED_AT) Instant receivedAt) {
         JsonNode e = MAPPER.valueToTree(event);
+        if (ownWrites.isOwn(e.path("actor"))) {
+            ownWrites.echoSuppressed();
+            return HandlerResult.nothing();
+        }
         String family = eventType.substring(0, eventType.indexOf('.'));
         String collection;
         String id;

@@ -3,6 +3,7 @@ package io.github.attiocamel.sync;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.gateway.AttioGateway;
+import io.github.attiocamel.mirror.ChangeFilter;
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.mirror.MirrorRow;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,8 +54,12 @@ class ReconciliationServiceTest {
         store = db.store();
         mirror = new MirrorRepository(store.dataSource());
         runs = new SyncRunRepository(store.dataSource());
-        reconciliation = new ReconciliationService(mirror, runs, () -> GONE, new SyncMetrics(SimpleMeterRegistry::new),
-                0.9, Clock.systemUTC());
+        reconciliation = reconciliation(new Properties());
+    }
+
+    private ReconciliationService reconciliation(Properties settings) {
+        return new ReconciliationService(mirror, runs, () -> GONE, new SyncMetrics(SimpleMeterRegistry::new),
+                ChangeFilter.fromProperties(settings), 0.9, Clock.systemUTC());
     }
 
     @AfterEach
@@ -108,6 +114,32 @@ class ReconciliationServiceTest {
                 .filter(m -> "b".equals(m.get("record_id"))).findFirst().orElseThrow()));
         assertThat(updated.path("values").path("job_title").path(0).path("value").asText()).isEqualTo("changed");
         assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(2);
+    }
+
+    private static JsonNode person(String id, String jobTitle, String email) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode record = (com.fasterxml.jackson.databind.node.ObjectNode)
+                person(id, jobTitle);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) record.path("values")).putArray("email_addresses")
+                .addObject().put("email_address", email);
+        return record;
+    }
+
+    @Test
+    void anAttributeFilterPublishesOnlyUpdatesOfItsAttributesAndEveryCreationAndDeletion() throws Exception {
+        Properties settings = new Properties();
+        settings.setProperty(ChangeFilter.PREFIX + "people", "email_addresses, phone_numbers");
+        reconciliation = reconciliation(settings);
+        sync(List.of(person("a", "x", "a@x.com"), person("b", "x", "b@x.com"), person("c", "x", "c@x.com")));
+
+        List<Map<String, Object>> second = sync(List.of(person("a", "job title not asked for", "a@x.com"),
+                person("b", "x", "b@new.com"), person("d", "x", "d@x.com")));
+
+        assertThat(second).extracting(m -> m.get("event_type") + ":" + m.get("record_id"))
+                .containsExactlyInAnyOrder("record.updated:b", "record.created:d", "record.deleted:c");
+        assertThat(outboxed("record.updated")).containsExactly("b");
+        // the unpublished update is still written: the mirror holds Attio's values
+        assertThat(mirror.find(MirrorKind.RECORDS, "people", "a").orElseThrow().valuesJson())
+                .contains("job title not asked for");
     }
 
     @Test
