@@ -132,6 +132,13 @@ public final class MessageContract {
             description = "Kind of that work (sync-run, contact-job): which flow's resume endpoint continues it")
     public static final String WORK_KIND = "AttioWorkKind";
 
+    // ---- change feed (headers, because they are meant to travel with the message to the estate's endpoint) ------
+
+    @Metadata(label = "header", javaType = "String",
+            description = "Key of a change message on Kafka (camel-kafka's KafkaConstants.KEY): the record id, so one "
+                    + "record's changes share a partition and keep their order")
+    public static final String HEADER_CHANGE_KEY = "kafka.KEY";
+
     // ---- HTTP parameters (headers set by platform-http from the request's path and query) ---------------------
 
     @Metadata(label = "header", javaType = "String", description = "{id} of /api/jobs/{id} and /api/dead-letters/{id}")
