@@ -71,7 +71,7 @@ class KafkaChangeFeedKillTest {
              BundleProcess bundle = BundleProcess.against(sim.baseUrl(), sim.apiKey())) {
             kafka.createTopic(TOPIC, 3);
             bundle.sharing(db).quickTakeover(Duration.ofSeconds(3)).env("ATTIO_CHANGES_URI", "kafka:" + TOPIC
-                    + "?brokers=" + kafka.bootstrapServers() + "&enableIdempotence=true&requestRequiredAcks=all"
+                    + "?brokers=" + kafka.bootstrapServers()
                     // the producer holds each message 100 ms (batching, as a busy estate tunes it): most of the time
                     // between a committed mirror write and Kafka's ack, where a kill without an outbox loses it
                     + "&lingerMs=100").start();
