@@ -18,6 +18,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +43,7 @@ class KafkaChangeFeedTest {
 
     private static final String TOPIC = "attio-changes";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @RegisterExtension
     static final SimulatorExtension ATTIO = new SimulatorExtension();
@@ -132,6 +137,24 @@ class KafkaChangeFeedTest {
         assertKeyedByRecordId(ours(ids));
     }
 
+    @Test
+    void aFullSyncsChangesAreKeyedByRecordIdToo() throws Exception {
+        List<String> ids = seed(30);
+        HttpResponse<String> trigger = api("POST", "/api/sync/people");
+        assertThat(trigger.statusCode()).as(trigger.body()).isEqualTo(202);
+        String runId = JSON.readTree(trigger.body()).path("run_id").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                JSON.readTree(api("GET", "/api/sync/runs/" + runId).body()).path("state").asText().equals("completed"));
+
+        // the new records, one message each; what earlier tests mirrored is unchanged and publishes nothing
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ours(ids).stream()
+                .map(r -> body(r).path("record_id").asText()).distinct()).hasSameSizeAs(ids));
+        List<ConsumerRecord<String, String>> ours = ours(ids);
+        assertThat(ours).hasSameSizeAs(ids)
+                .allSatisfy(r -> assertThat(body(r).path("source").asText()).isEqualTo("full-sync"));
+        assertKeyedByRecordId(ours);
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     /** Seeds fresh people in the simulator, so each test's records (and their messages) are its own. */
@@ -162,6 +185,12 @@ class KafkaChangeFeedTest {
     private void assertEachHas(List<String> ids, String jobTitle) {
         Map<String, List<String>> titles = jobTitles(ids);
         assertThat(ids).allSatisfy(id -> assertThat(titles.get(id)).as("job titles of " + id).contains(jobTitle));
+    }
+
+    private static HttpResponse<String> api(String method, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(bundle.httpUrl() + path))
+                .header("Authorization", "Bearer " + RunningBundle.API_TOKEN)
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The messages of these records read so far (reads what the topic has beyond). */
