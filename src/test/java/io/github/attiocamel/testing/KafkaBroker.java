@@ -89,10 +89,6 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    public boolean isRunning() {
-        return server != null;
-    }
-
     /** Creates a topic with this many partitions (replication factor 1: there is one broker). */
     public void createTopic(String name, int partitions) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
