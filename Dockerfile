@@ -36,8 +36,8 @@ COPY --from=build --chown=attio:attio /build/config/ /app/config-default/
 
 # Numeric, so Kubernetes can verify runAsNonRoot without looking the name up (deploy/kubernetes runs as 10001 too).
 USER 10001:10001
-# ROUTES_DIR is left unset: the routes packed in the jar run unless you mount your own directory and set
-# ROUTES_DIR=/app/routes (it replaces the packed routes as a whole). Files in /app/config override the packed
+# ROUTES_DIR is left unset: the routes packed in the jar run; mount a directory and set ROUTES_DIR=/app/routes to add
+# route files beside them (a file named like a packed one replaces it). Files in /app/config override the packed
 # configuration key by key. The embedded H2 store lives in /app/data: keep it on a volume.
 # JVM defaults: the heap follows the container's memory limit (75%, the JVM's own default is 25%; the rest is for
 # metaspace, GC, code and threads, about 200 MB measured, so give a container 1 GiB: docs/SCALING.md), and an

@@ -11,7 +11,7 @@ import java.sql.SQLException;
 
 /**
  * Entry point of {@code attio-camel.jar}. Environment: {@code ATTIO_PROFILE} (development|staging|production),
- * {@code CONFIG_DIR} (default {@code ./config}), {@code ROUTES_DIR} (replaces the packed routes); argument
+ * {@code CONFIG_DIR} (default {@code ./config}), {@code ROUTES_DIR} (route files beside the packed ones); argument
  * {@code --sandbox} runs against an in-process Attio simulator; {@code --simulator} serves only the simulator (the
  * docker-compose demo's Attio, {@code sandbox.SimulatorMain}); {@code sign} prints the signature header of the
  * webhook body on stdin (secret from {@code ATTIO_WEBHOOK_SECRET}). See README.

@@ -38,7 +38,7 @@ class PackageLayersTest {
             Map.entry("mirror", Set.of("store", "api", "config")),
             Map.entry("webhook", Set.of("mirror", "gateway", "store", "api", "config")),
             Map.entry("sync", Set.of("mirror", "gateway", "store", "api", "config")),
-            Map.entry("contacts", Set.of("gateway", "store", "api", "config")),
+            Map.entry("contacts", Set.of("mirror", "gateway", "store", "api", "config")),
             Map.entry("sandbox", Set.of()),
             Map.entry("karaf", Set.of("", "config")));
 

@@ -8,7 +8,7 @@ import org.apache.camel.spi.Metadata;
  * headers: a header would travel on with the message to whatever endpoint an estate plugs in (Kafka, JMS, HTTP),
  * and a caller of the bundle's HTTP API could send one. Headers appear only where Camel or HTTP defines them: the
  * request's path and query parameters, which platform-http hands over as headers ({@link #PARAM_ID} and its
- * siblings). One naming scheme: {@code Attio} + what the value is.
+ * siblings), and where they are meant to travel: those the change feed's relay sends with each message. One naming scheme: {@code Attio} + what the value is.
  *
  * <p>A route sets each variable visibly ({@code setVariable} from an expression or a bean's result) before the step
  * that reads it; beans take them as parameters ({@code @Variable}) and return results. {@code MessageContractTest}
@@ -122,6 +122,28 @@ public final class MessageContract {
             description = "The run being worked on as persisted when it began; each page exchange starts with it")
     public static final String SYNC_RUN = "AttioSyncRun";
 
+    // ---- change feed (the relay; its headers go out with each message, for the estate's endpoint) -------------
+
+    @Metadata(label = "variable", javaType = "io.github.attiocamel.mirror.ChangeRelay.Batch",
+            description = "The outbox messages one relay poll took, handed back in doFinally to mark those sent")
+    public static final String CHANGE_BATCH = "AttioChangeBatch";
+
+    @Metadata(label = "variable", javaType = "io.github.attiocamel.mirror.ChangeRelay.Message",
+            description = "The outbox message being sent, reported sent once the endpoint took it")
+    public static final String CHANGE = "AttioChange";
+
+    @Metadata(label = "header", javaType = "String",
+            description = "Sent with each change message: its stable change_id, the same on a re-send, to deduplicate by")
+    public static final String HEADER_CHANGE_ID = "AttioChangeId";
+
+    @Metadata(label = "header", javaType = "String",
+            description = "Sent with each change message: the record's (or entry's, note's...) id, its ordering key")
+    public static final String HEADER_CHANGE_KEY = "AttioChangeKey";
+
+    @Metadata(label = "header", javaType = "String",
+            description = "camel-kafka's record key, set to the record id so one record's changes share a partition")
+    public static final String HEADER_KAFKA_KEY = "kafka.KEY";
+
     // ---- long-running work (the work tracker) ----------------------------------------------------------------
 
     @Metadata(label = "variable", javaType = "String",
@@ -132,22 +154,15 @@ public final class MessageContract {
             description = "Kind of that work (sync-run, contact-job): which flow's resume endpoint continues it")
     public static final String WORK_KIND = "AttioWorkKind";
 
-    // ---- change feed (headers, because they are meant to travel with the message to the estate's endpoint) ------
-
-    @Metadata(label = "header", javaType = "String",
-            description = "Key of a change message on Kafka (camel-kafka's KafkaConstants.KEY): the record id, so one "
-                    + "record's changes share a partition and keep their order")
-    public static final String HEADER_CHANGE_KEY = "kafka.KEY";
-
     // ---- HTTP parameters (headers set by platform-http from the request's path and query) ---------------------
 
-    @Metadata(label = "header", javaType = "String", description = "{id} of /api/jobs/{id} and /api/dead-letters/{id}")
+    @Metadata(label = "header", javaType = "String", description = "{id} of /api/jobs/{id}, /api/dead-letters/{id} and /api/conflicts/{id}:resolve (id and verb)")
     public static final String PARAM_ID = "id";
 
     @Metadata(label = "header", javaType = "String", description = "{object} of /api/mirror/{object} and /api/sync/{object}")
     public static final String PARAM_OBJECT = "object";
 
-    @Metadata(label = "header", javaType = "String", description = "{record_id} of /api/mirror/{object}/{record_id}")
+    @Metadata(label = "header", javaType = "String", description = "{record_id} of /api/mirror/{object}/{record_id}; ?record_id= of /api/conflicts")
     public static final String PARAM_RECORD_ID = "record_id";
 
     @Metadata(label = "header", javaType = "String", description = "{list} of /api/sync/lists/{list}")

@@ -2,8 +2,11 @@ package io.github.attiocamel.contacts;
 
 import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.gateway.SchemaCheck;
+import io.github.attiocamel.mirror.OwnWrites;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkTracker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -15,6 +18,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
@@ -22,7 +27,8 @@ import java.util.concurrent.ExecutorService;
  * Binds the contact flow's beans: {@code contactNormaliser}, {@code attioValueMapper}, {@code companyResolver},
  * {@code contactWriter}, {@code contactJobs} (batch jobs, a kind of work of {@code workTracker}), the stores behind
  * them, {@code contactDropFiles} (the drop directory's file filter), {@code contactRowPacer} and
- * {@code attioContactsJobPool}. Settings: {@code attio.contacts.*} in
+ * {@code attioContactsJobPool}, and the conflict policy's {@code contactConflicts} (flow steps) and
+ * {@code contactConflictQueue} (its API). Settings: {@code attio.contacts.*} in
  * config/application.properties, injected once here. The beans are lazy: bound at their first lookup, once every
  * configuration class has run, so the store's, gateway's and tracker's beans exist whichever way their classes bind
  * them.
@@ -61,6 +67,7 @@ public class ContactConfiguration implements CamelConfiguration {
     long maxUploadBytes;
 
     private ContactMapping mapping;
+    private Map<String, ConflictPolicy> conflictPolicies;
 
     @BindToRegistry(value = "contactJobRepository", lazy = true)
     public ContactJobRepository jobRepository(@BeanInject("workTracker") WorkTracker tracker) {
@@ -86,14 +93,16 @@ public class ContactConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "companyResolver", lazy = true)
-    public CompanyResolver companyResolver(@BeanInject("attioGateway") AttioGateway gateway) {
-        return new CompanyResolver(gateway, recordTtl, companyCacheSize);
+    public CompanyResolver companyResolver(@BeanInject("attioGateway") AttioGateway gateway,
+                                           @BeanInject("ownWrites") OwnWrites ownWrites) {
+        return new CompanyResolver(gateway, ownWrites, recordTtl, companyCacheSize);
     }
 
     @BindToRegistry(value = "contactWriter", lazy = true)
     public ContactWriter writer(@BeanInject("attioGateway") AttioGateway gateway,
-                                @BeanInject("contactNoteRepository") ContactNoteRepository notes) {
-        return new ContactWriter(gateway, notes, personCompanyAttribute);
+                                @BeanInject("contactNoteRepository") ContactNoteRepository notes,
+                                @BeanInject("ownWrites") OwnWrites ownWrites) {
+        return new ContactWriter(gateway, notes, ownWrites, personCompanyAttribute);
     }
 
     @BindToRegistry(value = "contactJobs", lazy = true)
@@ -104,6 +113,26 @@ public class ContactConfiguration implements CamelConfiguration {
                 failuresShown, maxUploadBytes, () -> context.isStopping() || context.isStopped(), store.postgres());
         tracker.register(jobs.kind());
         return jobs;
+    }
+
+    @BindToRegistry(value = "contactConflictRepository", lazy = true)
+    public ConflictRepository conflictRepository(@BeanInject("dataSource") javax.sql.DataSource dataSource) {
+        return new ConflictRepository(dataSource);
+    }
+
+    @BindToRegistry(value = "contactConflicts", lazy = true)
+    public ContactConflicts conflicts(CamelContext context, @BeanInject("attioGateway") AttioGateway gateway,
+                                      @BeanInject("contactConflictRepository") ConflictRepository repository) {
+        return new ContactConflicts(gateway, repository, conflictPolicies(context), () -> {
+            MeterRegistry r = context.getRegistry().findSingleByType(MeterRegistry.class);
+            return r != null ? r : Metrics.globalRegistry;
+        }, Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "contactConflictQueue", lazy = true)
+    public ConflictQueue conflictQueue(@BeanInject("attioGateway") AttioGateway gateway,
+                                       @BeanInject("contactConflictRepository") ConflictRepository repository) {
+        return new ConflictQueue(repository, gateway, failuresShown, Clock.systemUTC());
     }
 
     @BindToRegistry("contactDropFiles")
@@ -125,6 +154,7 @@ public class ContactConfiguration implements CamelConfiguration {
     /** Declares what the contact settings name in the workspace, for the attio-schema readiness check. */
     @Override
     public void configure(CamelContext context) {
+        Map<String, ConflictPolicy> policies = conflictPolicies(context);
         SchemaCheck check = context.getRegistry().lookupByNameAndType("attioSchemaCheck", SchemaCheck.class);
         if (check == null) {
             return;
@@ -139,6 +169,22 @@ public class ContactConfiguration implements CamelConfiguration {
             m.entry().forEach((field, slug) -> check.expect(ContactMapping.PREFIX + "entry." + field, "lists",
                     defaultList, slug));
         }
+        policies.keySet().stream().filter(slug -> !slug.equals("default"))
+                .forEach(slug -> check.expect(ConflictPolicy.PREFIX + slug, "objects", "people", slug));
+    }
+
+    /**
+     * {@code attio.contacts.conflict-policy.<slug>}, each value resolved (placeholders, env) and checked here, when the
+     * context is configured: a bad one refuses the start instead of surfacing at the first contact.
+     */
+    private synchronized Map<String, ConflictPolicy> conflictPolicies(CamelContext context) {
+        if (conflictPolicies == null) {
+            Properties resolved = new Properties();
+            context.getPropertiesComponent().loadProperties(k -> k.startsWith(ConflictPolicy.PREFIX)).stringPropertyNames()
+                    .forEach(k -> context.getPropertiesComponent().resolveProperty(k).ifPresent(v -> resolved.setProperty(k, v)));
+            conflictPolicies = ConflictPolicy.fromProperties(resolved);
+        }
+        return conflictPolicies;
     }
 
     /** Field -> attribute slug per {@code attio.contacts.mapping.(person|company|entry).<field>}: a family of keys. */

@@ -70,11 +70,12 @@ public final class ContactNormaliser {
                 case "company" -> company(value, c);
                 case "pipeline" -> pipeline(value, c);
                 case "note" -> note(value, c);
+                case "updated_at" -> c.updatedAt = instant(name, value, errors);
                 default -> {
                     if (mapping.person().containsKey(name)) {
                         c.personFields.put(name, trimmed(value));
                     } else {
-                        errors.put(name, "unknown field; known: email, first_name, last_name, company, pipeline, note"
+                        errors.put(name, "unknown field; known: email, first_name, last_name, company, pipeline, note, updated_at"
                                 + (mapping.personFields().isEmpty() ? "" : ", " + String.join(", ", mapping.personFields())));
                     }
                 }
@@ -213,6 +214,19 @@ public final class ContactNormaliser {
         if (c.noteContent == null && !c.fieldErrors.containsKey("note.content")) {
             c.fieldErrors.put("note.content", "required");
         }
+    }
+
+    /** An ISO-8601 instant with its offset ({@code 2026-11-28T10:00:00Z}): a time without a zone means nothing here. */
+    private static java.time.Instant instant(String path, JsonNode value, Map<String, String> errors) {
+        try {
+            if (value.isTextual()) {
+                return java.time.OffsetDateTime.parse(value.asText().trim()).toInstant();
+            }
+        } catch (java.time.format.DateTimeParseException e) {
+            // reported below
+        }
+        errors.put(path, "must be an ISO-8601 timestamp with an offset, e.g. 2026-11-28T10:00:00Z");
+        return null;
     }
 
     /** Lower-cases and strips what people paste: scheme, "www.", path, port, trailing dot. Null if not a domain. */

@@ -3,7 +3,10 @@ package io.github.attiocamel.contacts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,6 +36,8 @@ public final class ContactUpsert {
     String noteTitle;
     String noteContent;
     final Map<String, String> fieldErrors = new LinkedHashMap<>();
+    /** When the local system last changed or saw this contact (input updated_at); null when it did not say. */
+    Instant updatedAt;
 
     // ---- Attio values, prepared before any write ----
     ObjectNode personValues;
@@ -50,6 +55,8 @@ public final class ContactUpsert {
     boolean personCreated;
     Boolean entryCreated;
     boolean noteCreated;
+    /** Person attributes the conflict policy kept out of the write: queued, and listed in the answer. */
+    final List<ContactConflict> conflicts = new ArrayList<>();
 
     public String getEmail() {
         return email;
@@ -65,6 +72,10 @@ public final class ContactUpsert {
 
     public boolean isNoteRequested() {
         return noteTitle != null || noteContent != null;
+    }
+
+    public boolean isConflicted() {
+        return !conflicts.isEmpty();
     }
 
     public String getPersonId() {
@@ -84,6 +95,7 @@ public final class ContactUpsert {
         response.put("entry_id", entryId);
         response.put("note_id", noteId);
         response.put("created", created);
+        response.put("conflicts", conflicts.stream().map(ContactConflict::toAnswer).toList());
         return response;
     }
 }

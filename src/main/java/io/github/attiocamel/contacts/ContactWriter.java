@@ -6,17 +6,21 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.attiocamel.gateway.AttioException;
 import io.github.attiocamel.gateway.AttioGateway;
+import io.github.attiocamel.mirror.OwnWrites;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Steps 4-6 of the contact flow, the writes: assert the person by {@code email_addresses} (linked to the company),
  * assert the pipeline entry by parent record, add the note once. Each is idempotent, so a replayed contact creates
- * nothing new.
+ * nothing new. The person as Attio answered the write goes into the mirror ({@link OwnWrites}), so the webhooks of
+ * this write publish nothing back to the system that sent the contact.
  */
 public final class ContactWriter {
 
@@ -24,11 +28,14 @@ public final class ContactWriter {
 
     private final AttioGateway gateway;
     private final ContactNoteRepository notes;
+    private final OwnWrites ownWrites;
     private final String companyAttribute;
 
-    public ContactWriter(AttioGateway gateway, ContactNoteRepository notes, String companyAttribute) {
+    public ContactWriter(AttioGateway gateway, ContactNoteRepository notes, OwnWrites ownWrites,
+                         String companyAttribute) {
         this.gateway = gateway;
         this.notes = notes;
+        this.ownWrites = ownWrites;
         this.companyAttribute = companyAttribute;
     }
 
@@ -64,10 +71,15 @@ public final class ContactWriter {
                 }
             }
         });
-        c.personId = recordId(gateway.assertRecord("people", "email_addresses", values));
+        JsonNode person = gateway.assertRecord("people", "email_addresses", values);
+        c.personId = recordId(person);
+        Set<String> written = new LinkedHashSet<>();
+        values.fieldNames().forEachRemaining(written::add);
         if (!additions.isEmpty()) {
-            gateway.updateRecord("people", c.personId, additions);
+            person = gateway.updateRecord("people", c.personId, additions);
+            additions.fieldNames().forEachRemaining(written::add);
         }
+        ownWrites.recordWritten("people", person, written);
         c.personCreated = current == null;
         return c;
     }

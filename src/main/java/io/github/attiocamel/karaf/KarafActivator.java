@@ -122,10 +122,9 @@ public final class KarafActivator implements BundleActivator, ManagedService {
                     .routesDir(routesDir);
             settings.forEach(bundle::override);
             Main built = bundle.build(new KarafMain(context));
-            if (routesDir == null) {
-                // a classpath wildcard needs classpath scanning, which cannot see inside a bundle: name each file
-                built.configure().withRoutesIncludePattern(packedRoutes());
-            }
+            // a classpath wildcard needs classpath scanning, which cannot see inside a bundle: name each file
+            built.configure().withRoutesIncludePattern(routesDir == null ? packedRoutes(Set.of())
+                    : packedRoutes(Bundle.routeFiles(routesDir)) + "," + Bundle.routesDirPattern(routesDir));
             built.start();
             LOG.info("[attio-karaf] Camel started ({} settings from Config Admin)", settings.size());
             return built;
@@ -149,15 +148,20 @@ public final class KarafActivator implements BundleActivator, ManagedService {
         }
     }
 
-    /** The packed routes/*.camel.yaml, each as its own classpath: location, in a stable order. */
-    String packedRoutes() {
+    /** The packed routes/*.camel.yaml but those {@code replaced}, each as its own classpath: location, in a stable order. */
+    String packedRoutes(Set<String> replaced) {
         Set<String> names = new TreeSet<>();
+        boolean packed = false;
         Enumeration<URL> entries = context.getBundle().findEntries("routes", "*.camel.yaml", false);
         while (entries != null && entries.hasMoreElements()) {
             String path = entries.nextElement().getPath();
-            names.add("classpath:routes/" + path.substring(path.lastIndexOf('/') + 1));
+            String name = path.substring(path.lastIndexOf('/') + 1);
+            packed = true;
+            if (!replaced.contains(name)) {
+                names.add("classpath:routes/" + name);
+            }
         }
-        if (names.isEmpty()) {
+        if (!packed) {
             throw new IllegalStateException("no routes/*.camel.yaml inside bundle " + context.getBundle().getSymbolicName());
         }
         return String.join(",", names);

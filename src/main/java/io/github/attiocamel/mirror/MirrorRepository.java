@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,12 +21,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
  * The local mirror of Attio records and list entries. Shared by the webhook handlers (one row at a time) and the
  * full sync (pages at a time, JDBC batches, then one transactional deletion pass). Every write reports whether the
- * row really changed, which is what decides whether a change message is published.
+ * row really changed, which is what decides whether a change message is published; a write given change messages
+ * appends them to the {@link ChangeOutbox} in its own transaction, so the mirror and the change feed never disagree.
  */
 public final class MirrorRepository {
 
@@ -37,10 +40,16 @@ public final class MirrorRepository {
 
     private final DataSource dataSource;
     private final StoreDialect dialect;
+    private final ChangeOutbox outbox;
 
     public MirrorRepository(DataSource dataSource) {
+        this(dataSource, new ChangeOutbox(dataSource, Clock.systemUTC()));
+    }
+
+    public MirrorRepository(DataSource dataSource, ChangeOutbox outbox) {
         this.dataSource = dataSource;
         this.dialect = StoreDialect.of(dataSource);
+        this.outbox = outbox;
     }
 
     public Optional<MirrorRow> find(MirrorKind kind, String container, String id) {
@@ -97,20 +106,23 @@ public final class MirrorRepository {
      * the outcome. A tombstone that comes back to life counts as UPDATED.
      */
     public Outcome upsert(MirrorRow row) {
-        if (dialect.postgresql()) {
-            return upsertOnConflict(row);
-        }
+        return upsert(row, outcome -> List.of());
+    }
+
+    /** The same, appending the change messages {@code changesOf} gives for the outcome in the same transaction. */
+    public Outcome upsert(MirrorRow row, Function<Outcome, List<Map<String, Object>>> changesOf) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Outcome outcome = upsertLocked(c, row);
+                Outcome outcome = dialect.postgresql() ? upsertOnConflict(c, row) : upsertLocked(c, row);
+                outbox.append(c, changesOf.apply(outcome));
                 c.commit();
                 return outcome;
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
                 c.rollback();
-                if (isDuplicateKey(e)) {
+                if (e instanceof SQLException sql && isDuplicateKey(sql)) {
                     // Another writer inserted the same row between our SELECT and INSERT: the row exists now.
-                    return upsert(row);
+                    return upsert(row, changesOf);
                 }
                 throw e;
             }
@@ -123,16 +135,14 @@ public final class MirrorRepository {
      * PostgreSQL: one statement that inserts, or updates only a row whose hash differs or that is a tombstone; the
      * row it returns says which ({@code xmax} is 0 for a row this statement inserted), none means unchanged.
      */
-    private Outcome upsertOnConflict(MirrorRow row) {
+    private Outcome upsertOnConflict(Connection c, MirrorRow row) throws SQLException {
         String sql = upsertSql(row.kind()) + " WHERE t.values_hash <> EXCLUDED.values_hash OR t.deleted "
                 + "RETURNING (t.xmax = 0)";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, row, null);
             try (ResultSet rs = ps.executeQuery()) {
                 return !rs.next() ? Outcome.UNCHANGED : rs.getBoolean(1) ? Outcome.CREATED : Outcome.UPDATED;
             }
-        } catch (SQLException e) {
-            throw new StoreException("cannot upsert mirror row " + row.container() + ":" + row.id(), e);
         }
     }
 
@@ -159,19 +169,56 @@ public final class MirrorRepository {
 
     /** Marks a row deleted; true when it was live before (a real change). Unknown rows get a tombstone. */
     public boolean markDeleted(MirrorKind kind, String container, String id, Instant at, String source) {
-        return tombstone(kind, container, id, null, at, source);
+        return markDeleted(kind, container, id, at, source, null);
+    }
+
+    /** The same, appending {@code change} (when not null) in the same transaction if the row was live. */
+    public boolean markDeleted(MirrorKind kind, String container, String id, Instant at, String source,
+                               Map<String, Object> change) {
+        return tombstone(kind, container, id, null, at, source, change);
     }
 
     /** Marks a record merged into its survivor (kept as a tombstone that remembers the mapping). */
     public boolean markMerged(String object, String duplicateId, String survivorId, Instant at, String source) {
-        return tombstone(MirrorKind.RECORDS, object, duplicateId, survivorId, at, source);
+        return markMerged(object, duplicateId, survivorId, at, source, null);
     }
 
-    private boolean tombstone(MirrorKind kind, String container, String id, String mergedInto, Instant at, String source) {
+    /** The same, appending {@code change} (when not null) in the same transaction if this is news. */
+    public boolean markMerged(String object, String duplicateId, String survivorId, Instant at, String source,
+                              Map<String, Object> change) {
+        return tombstone(MirrorKind.RECORDS, object, duplicateId, survivorId, at, source, change);
+    }
+
+    private boolean tombstone(MirrorKind kind, String container, String id, String mergedInto, Instant at, String source,
+                              Map<String, Object> change) {
         String update = "UPDATE " + kind.table + " SET deleted = TRUE, merged_into = ?, synced_at = ?, source = ? WHERE "
                 + kind.containerColumn + " = ? AND " + kind.idColumn + " = ? AND (deleted = FALSE OR "
                 + (mergedInto == null ? "merged_into IS NOT NULL" : "merged_into IS NULL OR merged_into <> ?") + ")";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(update)) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                boolean news = tombstone(c, update, kind, container, id, mergedInto, at, source);
+                if (news && change != null) {
+                    outbox.append(c, List.of(change));
+                }
+                c.commit();
+                return news;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                if (e instanceof SQLException sql && isDuplicateKey(sql)) {
+                    // another writer inserted the row this one found missing: look again
+                    return tombstone(kind, container, id, mergedInto, at, source, change);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot mark mirror row " + container + ":" + id + " deleted", e);
+        }
+    }
+
+    private boolean tombstone(Connection c, String update, MirrorKind kind, String container, String id,
+                              String mergedInto, Instant at, String source) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(update)) {
             ps.setString(1, mergedInto);
             ps.setTimestamp(2, Timestamp.from(at));
             ps.setString(3, source);
@@ -183,22 +230,21 @@ public final class MirrorRepository {
             if (ps.executeUpdate() > 0) {
                 return true;
             }
-            if (find(kind, container, id).isPresent()) {
-                return false;
-            }
-            MirrorRow unknown = new MirrorRow(kind, container, id, null, null, null, null, "{}", ValuesHash.of("{}"),
-                    null, null, at, source, true, mergedInto);
-            try {
-                insert(c, List.of(unknown), null);
-            } catch (SQLException e) {
-                if (!isDuplicateKey(e)) {
-                    throw e;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + kind.table + " WHERE "
+                + kind.containerColumn + " = ? AND " + kind.idColumn + " = ?")) {
+            ps.setString(1, container);
+            ps.setString(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return false;
                 }
             }
-            return true;
-        } catch (SQLException e) {
-            throw new StoreException("cannot mark mirror row " + container + ":" + id + " deleted", e);
         }
+        MirrorRow unknown = new MirrorRow(kind, container, id, null, null, null, null, "{}", ValuesHash.of("{}"),
+                null, null, at, source, true, mergedInto);
+        insert(c, List.of(unknown), null);
+        return true;
     }
 
     // ---- batch operations for the full sync -----------------------------------------------------------------
@@ -232,11 +278,47 @@ public final class MirrorRepository {
     }
 
     /**
+     * The stored values (canonical JSON) per id for one page of ids, tombstones included: what an attribute filter
+     * compares a sync's updated rows with. Read by id only, container checked here, as {@link #hashes} does.
+     */
+    public Map<String, String> valuesOf(MirrorKind kind, String container, Collection<String> ids) {
+        Map<String, String> values = new HashMap<>();
+        if (ids.isEmpty()) {
+            return values;
+        }
+        String sql = "SELECT " + kind.idColumn + ", values_json, " + kind.containerColumn + " FROM " + kind.table
+                + " WHERE " + kind.idColumn + " IN (" + "?,".repeat(ids.size() - 1) + "?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            for (String id : ids) {
+                ps.setString(i++, id);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (container.equals(rs.getString(3))) {
+                        values.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+            }
+            return values;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read mirror values of " + container, e);
+        }
+    }
+
+    /**
      * Writes one page of a sync run in one transaction: new rows inserted and changed rows updated, both stamped with
      * the run, and unchanged ones marked seen by it (V33); stamps and marks are what the deletion pass relies on.
      */
     public void writeSyncPage(MirrorKind kind, String container, String runId, List<MirrorRow> created,
                               List<MirrorRow> updated, Collection<String> unchangedIds) {
+        writeSyncPage(kind, container, runId, created, updated, unchangedIds, List.of());
+    }
+
+    /** The same, appending the page's change messages to the outbox in the page's transaction. */
+    public void writeSyncPage(MirrorKind kind, String container, String runId, List<MirrorRow> created,
+                              List<MirrorRow> updated, Collection<String> unchangedIds,
+                              List<Map<String, Object>> changes) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -249,8 +331,9 @@ public final class MirrorRepository {
                     update(c, updated, runId);
                 }
                 markSeen(c, runId, unchangedIds);
+                outbox.append(c, changes);
                 c.commit();
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
@@ -302,6 +385,12 @@ public final class MirrorRepository {
      */
     public List<String> tombstoneLive(MirrorKind kind, String container, Collection<String> ids, Instant at,
                                       String source) {
+        return tombstoneLive(kind, container, ids, at, source, id -> null);
+    }
+
+    /** The same, appending the change message {@code changeOf} gives for each row it tombstones. */
+    public List<String> tombstoneLive(MirrorKind kind, String container, Collection<String> ids, Instant at,
+                                      String source, Function<String, Map<String, Object>> changeOf) {
         String update = "UPDATE " + kind.table + " SET deleted = TRUE, synced_at = ?, source = ? WHERE "
                 + kind.containerColumn + " = ? AND " + kind.idColumn + " = ? AND deleted = FALSE";
         try (Connection c = dataSource.getConnection()) {
@@ -317,9 +406,17 @@ public final class MirrorRepository {
                         tombstoned.add(id);
                     }
                 }
+                List<Map<String, Object>> changes = new ArrayList<>();
+                for (String id : tombstoned) {
+                    Map<String, Object> change = changeOf.apply(id);
+                    if (change != null) {
+                        changes.add(change);
+                    }
+                }
+                outbox.append(c, changes);
                 c.commit();
                 return tombstoned;
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }

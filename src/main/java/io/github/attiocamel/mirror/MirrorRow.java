@@ -25,4 +25,10 @@ public record MirrorRow(
         String source,
         boolean deleted,
         String mergedInto) {
+
+    /** The same row under another provenance. */
+    public MirrorRow withSource(String otherSource) {
+        return new MirrorRow(kind, container, id, workspaceId, containerId, parentObject, parentRecordId, valuesJson,
+                valuesHash, webUrl, createdAt, syncedAt, otherSource, deleted, mergedInto);
+    }
 }

@@ -600,6 +600,13 @@ public final class AttioSimulator implements AutoCloseable {
         return id;
     }
 
+    /** Stops a webhook's deliveries, as deleting it in Attio does. */
+    public void unsubscribe(String webhookId) {
+        synchronized (data) {
+            data.webhooks.remove(webhookId);
+        }
+    }
+
     /** The events of one state change go out together: one delivery per webhook holding every event it subscribed to. */
     private void emit(List<ObjectNode> events) {
         List<ObjectNode> hooks;

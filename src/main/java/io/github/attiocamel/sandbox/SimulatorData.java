@@ -123,6 +123,8 @@ public final class SimulatorData {
     volatile java.util.function.Consumer<List<ObjectNode>> eventSink = events -> { };
     /** Who writes now: null for the API token; a workspace member during a change "in the UI". */
     private String memberActing;
+    /** True while Attio itself writes (a formula recompute, an enrichment): actor {@code system}. */
+    private boolean systemActing;
 
     SimulatorData(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -146,6 +148,19 @@ public final class SimulatorData {
             return writeRecord(object, recordId, values, Mode.PATCH, null);
         } finally {
             memberActing = null;
+        }
+    }
+
+    /**
+     * A change Attio makes itself, as a formula recompute or an enrichment does: like a PATCH, but the {@code system}
+     * actor is the actor of its webhook events (one {@code record.updated} per changed attribute) and of the values.
+     */
+    public synchronized ObjectNode updateRecordAsSystem(String object, String recordId, JsonNode values) {
+        systemActing = true;
+        try {
+            return writeRecord(object, recordId, values, Mode.PATCH, null);
+        } finally {
+            systemActing = false;
         }
     }
 
@@ -1276,8 +1291,11 @@ public final class SimulatorData {
         return event;
     }
 
-    /** The actor of the write in progress: the API token, or the member acting in the UI. */
+    /** The actor of the write in progress: the API token, the member acting in the UI, or Attio itself. */
     synchronized ObjectNode actor() {
+        if (systemActing) {
+            return NODES.objectNode().put("type", "system").put("id", SYSTEM_ACTOR_ID);
+        }
         return memberActing == null ? NODES.objectNode().put("type", "api-token").put("id", apiTokenId)
                 : NODES.objectNode().put("type", "workspace-member").put("id", memberActing);
     }

@@ -2,6 +2,7 @@ package io.github.attiocamel.sync;
 
 import io.github.attiocamel.gateway.AttioGateway;
 import io.github.attiocamel.gateway.SchemaCheck;
+import io.github.attiocamel.mirror.ChangeFilter;
 import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkTracker;
@@ -59,10 +60,11 @@ public class FullSyncConfiguration implements CamelConfiguration {
     public ReconciliationService reconciliation(CamelContext context,
                                                 @BeanInject("mirrorRepository") MirrorRepository mirror,
                                                 @BeanInject("syncRunRepository") SyncRunRepository runs,
-                                                @BeanInject("syncMetrics") SyncMetrics metrics) {
+                                                @BeanInject("syncMetrics") SyncMetrics metrics,
+                                                @BeanInject("changeFilter") ChangeFilter filter) {
         return new ReconciliationService(mirror, runs,
                 () -> context.getRegistry().lookupByNameAndType("attioGateway", AttioGateway.class), metrics,
-                deletionHoldShare, Clock.systemUTC());
+                filter, deletionHoldShare, Clock.systemUTC());
     }
 
     @BindToRegistry("syncPageHandOff")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.github.attiocamel.gateway.AttioException;
 import io.github.attiocamel.gateway.AttioGateway;
+import io.github.attiocamel.mirror.ChangeFilter;
 import io.github.attiocamel.mirror.ChangeMessage;
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.mirror.MirrorRepository;
@@ -15,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,10 +28,11 @@ import java.util.function.Supplier;
 /**
  * Reconciles full-sync pages with the mirror by hash ({@link ValuesHash}, the one definition of "changed" shared
  * with the webhook flow): new -> created, different (or a tombstone come back) -> updated, same -> unchanged (no
- * write beyond the run stamp, no change message). A page is classified first, its change messages are published,
- * and only then is it committed (one JDBC transaction, batched statements): a crash in between redoes the page on
- * resume and publishes its changes again, so the change feed is at least once, never lossy. A row the run did not
- * see is only a deletion candidate until Attio confirms it gone ({@link #confirm}).
+ * write beyond the run stamp, no change message). A classified page is committed in one JDBC transaction (batched
+ * statements) together with its change messages in the outbox: a crash before the commit redoes the page on resume,
+ * one after it finds the page written and its messages on their way. A row the run did not see is only a deletion
+ * candidate until Attio confirms it gone ({@link #confirm}). An update that touches none of the attributes an
+ * {@code attio.changes.attributes.*} filter asks for is written but not published.
  */
 public final class ReconciliationService {
 
@@ -58,7 +61,7 @@ public final class ReconciliationService {
         }
     }
 
-    /** What confirming candidates did: the change messages, the rows tombstoned, and those Attio gave no answer on. */
+    /** What confirming candidates did: the change messages it wrote, the rows tombstoned, and those Attio gave no answer on. */
     public record Confirmation(SyncRun run, List<Map<String, Object>> changes, long confirmed, long unconfirmed) {}
 
     private static final Logger LOG = LoggerFactory.getLogger("attio.sync");
@@ -67,15 +70,17 @@ public final class ReconciliationService {
     private final SyncRunRepository runs;
     private final Supplier<AttioGateway> gateway;
     private final SyncMetrics metrics;
+    private final ChangeFilter filter;
     private final double holdShare;
     private final Clock clock;
 
     public ReconciliationService(MirrorRepository mirror, SyncRunRepository runs, Supplier<AttioGateway> gateway,
-                                 SyncMetrics metrics, double holdShare, Clock clock) {
+                                 SyncMetrics metrics, ChangeFilter filter, double holdShare, Clock clock) {
         this.mirror = mirror;
         this.runs = runs;
         this.gateway = gateway;
         this.metrics = metrics;
+        this.filter = filter;
         this.holdShare = holdShare;
         this.clock = clock;
     }
@@ -91,6 +96,7 @@ public final class ReconciliationService {
         List<MirrorRow> updated = new ArrayList<>();
         Set<String> unchanged = new LinkedHashSet<>();
         List<Map<String, Object>> changes = new ArrayList<>();
+        Map<String, String> previous = previousValues(run, rows.values(), known);
         for (MirrorRow row : rows.values()) {
             String hash = known.get(row.id());
             if (hash == null) {
@@ -100,16 +106,34 @@ public final class ReconciliationService {
                 unchanged.add(row.id());
             } else {
                 updated.add(row);
-                changes.add(change(run.kind(), "updated", row, row.syncedAt()));
+                // a tombstone come back to life has no previous values here, so it is published whatever the filter
+                String before = previous.get(row.id());
+                if (before == null
+                        || filter.publishesUpdate(run.target(), before, ChangeFilter.read(row.valuesJson()))) {
+                    changes.add(change(run.kind(), "updated", row, row.syncedAt()));
+                }
             }
         }
         return new PageResult(run, page.index(), page.records().size(), created, updated, unchanged, changes);
     }
 
-    /** Writes the page and counts it done (after its change messages went out). */
+    /** The stored values of the live rows that changed, read only when an attribute filter covers the target. */
+    private Map<String, String> previousValues(SyncRun run, Collection<MirrorRow> rows, Map<String, String> known) {
+        if (!filter.filters(run.target())) {
+            return Map.of();
+        }
+        List<String> changed = rows.stream().filter(row -> {
+            String hash = known.get(row.id());
+            return hash != null && !hash.startsWith("deleted:") && !hash.equals(row.valuesHash());
+        }).map(MirrorRow::id).toList();
+        return mirror.valuesOf(run.kind(), run.target(), changed);
+    }
+
+    /** Writes the page with its change messages and counts it done. */
     public void commit(PageResult page) {
         SyncRun run = page.run();
-        mirror.writeSyncPage(run.kind(), run.target(), run.runId(), page.created(), page.updated(), page.unchangedIds());
+        mirror.writeSyncPage(run.kind(), run.target(), run.runId(), page.created(), page.updated(), page.unchangedIds(),
+                page.changes());
         boolean counted = runs.pageDone(run.runId(), page.pageIndex(), page.records(), page.created().size(),
                 page.updated().size(), page.unchangedIds().size(), clock.instant());
         if (counted) {
@@ -139,8 +163,8 @@ public final class ReconciliationService {
     /**
      * Asks Attio about each candidate before anything is deleted: gone (404) -> tombstoned, in one transaction;
      * still there (a row that shifted past the run's pages) -> refreshed like a page row; no answer -> left live and
-     * counted unconfirmed, for the next run to look at again. A pass resumed after its tombstones committed finds
-     * them again by the pass's instant, so their change messages are published at least once.
+     * counted unconfirmed, for the next run to look at again. Tombstones and their change messages commit together;
+     * a pass resumed after that finds its tombstones again by the pass's instant, to count them.
      */
     public Confirmation confirm(Candidates candidates) {
         SyncRun run = candidates.run();
@@ -163,18 +187,21 @@ public final class ReconciliationService {
                 continue;
             }
             MirrorRow row = MirrorRows.of(run.kind(), run.target(), item.get(), clock.instant(), SOURCE);
-            if (mirror.upsert(row) != MirrorRepository.Outcome.UNCHANGED) {
-                changes.add(change(run.kind(), "updated", row, row.syncedAt()));
+            Map<String, Object> refreshed = change(run.kind(), "updated", row, row.syncedAt());
+            if (mirror.upsert(row, outcome -> outcome == MirrorRepository.Outcome.UNCHANGED ? List.of()
+                    : List.of(refreshed)) != MirrorRepository.Outcome.UNCHANGED) {
+                changes.add(refreshed);
             }
         }
-        Set<String> deleted = new LinkedHashSet<>(mirror.tombstoneLive(run.kind(), run.target(), gone,
-                candidates.at(), SOURCE));
+        List<String> tombstoned = mirror.tombstoneLive(run.kind(), run.target(), gone, candidates.at(), SOURCE,
+                id -> ChangeMessage.of(SOURCE, type(run.kind(), "deleted"), run.target(), id, null, candidates.at()));
+        Set<String> deleted = new LinkedHashSet<>(tombstoned);
         if (run.deletionAt() != null) {
-            // only a run adopted after its pass had begun can have tombstones of its own to publish again; the
-            // lookup reads every row of the container (no index serves it), so a first pass skips it
+            // only a run adopted after its pass had begun can have tombstones of its own from before; the lookup
+            // reads every row of the container (no index serves it), so a first pass skips it
             deleted.addAll(mirror.deletedByPass(run.kind(), run.target(), run.runId(), candidates.at(), SOURCE));
         }
-        for (String id : deleted) {
+        for (String id : tombstoned) {
             changes.add(ChangeMessage.of(SOURCE, type(run.kind(), "deleted"), run.target(), id, null,
                     candidates.at()));
         }

@@ -1,7 +1,10 @@
 package io.github.attiocamel.webhook;
 
 import io.github.attiocamel.gateway.AttioGateway;
+import io.github.attiocamel.mirror.ChangeFilter;
+import io.github.attiocamel.mirror.ChangeOutbox;
 import io.github.attiocamel.mirror.MirrorRepository;
+import io.github.attiocamel.mirror.OwnWrites;
 import io.github.attiocamel.store.AttioStore;
 import io.github.attiocamel.store.WorkTracker;
 import org.apache.camel.BeanInject;
@@ -77,10 +80,13 @@ public class WebhookConfiguration implements CamelConfiguration {
 
     @BindToRegistry("webhookMirror")
     public WebhookMirrorService mirror(@BeanInject("attioGateway") AttioGateway gateway,
-                                       @BeanInject("mirrorRepository") MirrorRepository mirror) {
+                                       @BeanInject("mirrorRepository") MirrorRepository mirror,
+                                       @BeanInject("changeOutbox") ChangeOutbox outbox,
+                                       @BeanInject("ownWrites") OwnWrites ownWrites,
+                                       @BeanInject("changeFilter") ChangeFilter filter) {
         // an event waits at most the longest back-off: a fetch older than that can no longer coalesce it
-        return new WebhookMirrorService(gateway, mirror, new SchemaResolver(gateway),
-                new FetchLedger(retryMaxDelay, FETCH_LEDGER_ENTRIES));
+        return new WebhookMirrorService(gateway, mirror, outbox, new SchemaResolver(gateway),
+                new FetchLedger(retryMaxDelay, FETCH_LEDGER_ENTRIES), ownWrites, filter);
     }
 
     @Override

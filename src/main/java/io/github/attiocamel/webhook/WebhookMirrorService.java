@@ -4,10 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.config.MessageContract;
 import io.github.attiocamel.gateway.AttioGateway;
+import io.github.attiocamel.mirror.ChangeFilter;
 import io.github.attiocamel.mirror.ChangeMessage;
+import io.github.attiocamel.mirror.ChangeOutbox;
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.mirror.MirrorRepository;
+import io.github.attiocamel.mirror.MirrorRepository.Outcome;
+import io.github.attiocamel.mirror.MirrorRow;
 import io.github.attiocamel.mirror.MirrorRows;
+import io.github.attiocamel.mirror.OwnWrites;
 import org.apache.camel.Body;
 import org.apache.camel.Variable;
 
@@ -21,7 +26,9 @@ import java.util.Optional;
  * What the webhook handler routes do with one event: events carry ids only, so records and entries are fetched
  * through the gateway and upserted into the mirror; only a row that really changed (new hash, deletion, merge) yields
  * a change message. Fetch results decide, not event types: an update whose record is gone is a deletion, and a fetch
- * that finds the mirror's hash (our own write echoing back) publishes nothing.
+ * that finds the mirror's hash (our own write echoing back) publishes nothing. Two more checks decide whether a real
+ * change is published: the echo of the bundle's own write is not ({@link OwnWrites}), and an update
+ * that touches none of the attributes a filter asks for is not ({@link ChangeFilter}).
  */
 public final class WebhookMirrorService {
 
@@ -31,14 +38,21 @@ public final class WebhookMirrorService {
 
     private final AttioGateway gateway;
     private final MirrorRepository mirror;
+    private final ChangeOutbox outbox;
     private final SchemaResolver schema;
     private final FetchLedger ledger;
+    private final OwnWrites ownWrites;
+    private final ChangeFilter filter;
 
-    public WebhookMirrorService(AttioGateway gateway, MirrorRepository mirror, SchemaResolver schema, FetchLedger ledger) {
+    public WebhookMirrorService(AttioGateway gateway, MirrorRepository mirror, ChangeOutbox outbox, SchemaResolver schema,
+                                FetchLedger ledger, OwnWrites ownWrites, ChangeFilter filter) {
         this.gateway = gateway;
         this.mirror = mirror;
+        this.outbox = outbox;
         this.schema = schema;
         this.ledger = ledger;
+        this.ownWrites = ownWrites;
+        this.filter = filter;
     }
 
     // ---- records ----------------------------------------------------------------------------------------------
@@ -52,7 +66,7 @@ public final class WebhookMirrorService {
         if (ledger.fetchedSince(key, receivedAt)) {
             return HandlerResult.fetchSavedResult();
         }
-        return HandlerResult.of(refreshRecord(object, recordId, key, receivedAt));
+        return HandlerResult.of(refreshRecord(object, recordId, key, receivedAt, e.path("actor")));
     }
 
     /** record.deleted: a tombstone, published once. */
@@ -62,10 +76,10 @@ public final class WebhookMirrorService {
         String recordId = required(e, "id", "record_id");
         gateway.invalidateRecord(object, recordId);
         ledger.forget("record:" + object + ":" + recordId);
-        if (!mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), SOURCE)) {
-            return HandlerResult.nothing();
-        }
-        return HandlerResult.of(List.of(ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, receivedAt)));
+        Map<String, Object> deleted = ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, receivedAt);
+        return HandlerResult.of(tombstoned(ownWrites.isOwn(e.path("actor")), deleted,
+                (source, change) -> mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), source,
+                        change)));
     }
 
     /** record.merged: the survivor ({@code id.record_id}) is re-fetched, the duplicate kept as merged into it. */
@@ -77,35 +91,83 @@ public final class WebhookMirrorService {
                 ? schema.objectSlug(e.get("duplicate_object_id").asText()) : object;
         String duplicateId = required(e, "duplicate_record_id");
         List<Map<String, Object>> changes = new ArrayList<>(refreshRecord(object, survivorId,
-                "record:" + object + ":" + survivorId, receivedAt));
+                "record:" + object + ":" + survivorId, receivedAt, e.path("actor")));
         gateway.invalidateRecord(duplicateObject, duplicateId);
         ledger.forget("record:" + duplicateObject + ":" + duplicateId);
-        if (mirror.markMerged(duplicateObject, duplicateId, survivorId, Instant.now(), SOURCE)) {
-            Map<String, Object> merged = ChangeMessage.of(SOURCE, "record.merged", duplicateObject, duplicateId, null,
-                    receivedAt);
-            merged.put("merged_into", survivorId);
-            changes.add(merged);
-        }
+        Map<String, Object> merged = ChangeMessage.of(SOURCE, "record.merged", duplicateObject, duplicateId, null,
+                receivedAt);
+        merged.put("merged_into", survivorId);
+        changes.addAll(tombstoned(ownWrites.isOwn(e.path("actor")), merged, (source, change) ->
+                mirror.markMerged(duplicateObject, duplicateId, survivorId, Instant.now(), source, change)));
         return HandlerResult.of(changes);
     }
 
-    private List<Map<String, Object>> refreshRecord(String object, String recordId, String key, Instant occurredAt) {
+    /** An echo of the bundle's own write ({@link OwnWrites#isEcho}) refreshes the mirror but publishes nothing. */
+    private List<Map<String, Object>> refreshRecord(String object, String recordId, String key, Instant occurredAt,
+                                                    JsonNode actor) {
         gateway.invalidateRecord(object, recordId);
         Instant fetchStarted = Instant.now();
         Optional<JsonNode> fetched = gateway.getRecord(object, recordId);
         ledger.recordFetch(key, fetchStarted);
         if (fetched.isEmpty()) {
-            return mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), SOURCE)
-                    ? List.of(ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, occurredAt))
-                    : List.of();
+            Map<String, Object> deleted = ChangeMessage.of(SOURCE, "record.deleted", object, recordId, null, occurredAt);
+            return tombstoned(ownWrites.isOwn(actor), deleted, (source, change) ->
+                    mirror.markDeleted(MirrorKind.RECORDS, object, recordId, Instant.now(), source, change));
         }
         JsonNode record = fetched.get();
-        JsonNode values = MirrorRows.values(MirrorKind.RECORDS, record);
-        return switch (mirror.upsert(MirrorRows.of(MirrorKind.RECORDS, object, record, Instant.now(), SOURCE))) {
-            case CREATED -> List.of(ChangeMessage.of(SOURCE, "record.created", object, recordId, values, occurredAt));
-            case UPDATED -> List.of(ChangeMessage.of(SOURCE, "record.updated", object, recordId, values, occurredAt));
-            case UNCHANGED -> List.of();
-        };
+        return upserted(MirrorRows.of(MirrorKind.RECORDS, object, record, Instant.now(), SOURCE), actor,
+                MirrorRows.values(MirrorKind.RECORDS, record), "record", occurredAt);
+    }
+
+    /**
+     * Upserts a fetched row; the change message it writes with it, if any, is the answer: none when nothing changed,
+     * when the change is the bundle's own write echoing back ({@link OwnWrites#isEcho}, then mirrored as source
+     * {@code bundle}), or when an update touches no attribute a filter asks for. An unchanged row the bundle last
+     * wrote is its own write echoing back too, and counted as such.
+     */
+    private List<Map<String, Object>> upserted(MirrorRow fetched, JsonNode actor, JsonNode values, String family,
+                                               Instant occurredAt) {
+        Optional<MirrorRow> previous = mirror.find(fetched.kind(), fetched.container(), fetched.id());
+        // asked after the fetch: the bundle's first write may still be teaching OwnWrites its token's actor id
+        boolean echo = ownWrites.isEcho(actor, previous.filter(p -> !p.deleted())
+                .map(p -> ChangeFilter.read(p.valuesJson())).orElse(null), values);
+        MirrorRow row = echo ? fetched.withSource(OwnWrites.SOURCE) : fetched;
+        List<Map<String, Object>> changes = new ArrayList<>();
+        Outcome outcome = mirror.upsert(row, result -> {
+            changes.clear(); // a retried write asks again
+            if (result != Outcome.UNCHANGED && !echo && (result == Outcome.CREATED || !filtered(previous, row, values))) {
+                changes.add(ChangeMessage.of(SOURCE, family + (result == Outcome.CREATED ? ".created" : ".updated"),
+                        row.container(), row.id(), values, occurredAt));
+            }
+            return changes;
+        });
+        if (echo || outcome == Outcome.UNCHANGED && previous.map(p -> OwnWrites.SOURCE.equals(p.source())).orElse(false)) {
+            ownWrites.echoSuppressed();
+        }
+        return changes;
+    }
+
+    /** True when an update touches none of the attributes the filter asks for; a tombstone come back is published. */
+    private boolean filtered(Optional<MirrorRow> previous, MirrorRow row, JsonNode values) {
+        return previous.isPresent() && !previous.get().deleted()
+                && !filter.publishesUpdate(row.container(), previous.get().valuesJson(), values);
+    }
+
+    /** A tombstone's write: {@code change} goes with it unless the bundle itself deleted or merged the row. */
+    private List<Map<String, Object>> tombstoned(boolean own, Map<String, Object> change, Tombstone write) {
+        if (!write.apply(own ? OwnWrites.SOURCE : SOURCE, own ? null : change)) {
+            return List.of();
+        }
+        if (own) {
+            ownWrites.echoSuppressed();
+            return List.of();
+        }
+        return List.of(change);
+    }
+
+    /** markDeleted or markMerged with the source and the change message (null: none) to write with the tombstone. */
+    private interface Tombstone {
+        boolean apply(String source, Map<String, Object> change);
     }
 
     // ---- list entries -----------------------------------------------------------------------------------------
@@ -126,14 +188,8 @@ public final class WebhookMirrorService {
             return entryGone(list, entryId, receivedAt);
         }
         JsonNode entry = parentAsSlug(fetched.get());
-        JsonNode values = MirrorRows.values(MirrorKind.ENTRIES, entry);
-        return switch (mirror.upsert(MirrorRows.of(MirrorKind.ENTRIES, list, entry, Instant.now(), SOURCE))) {
-            case CREATED -> HandlerResult.of(List.of(
-                    ChangeMessage.of(SOURCE, "list-entry.created", list, entryId, values, receivedAt)));
-            case UPDATED -> HandlerResult.of(List.of(
-                    ChangeMessage.of(SOURCE, "list-entry.updated", list, entryId, values, receivedAt)));
-            case UNCHANGED -> HandlerResult.nothing();
-        };
+        return HandlerResult.of(upserted(MirrorRows.of(MirrorKind.ENTRIES, list, entry, Instant.now(), SOURCE),
+                e.path("actor"), MirrorRows.values(MirrorKind.ENTRIES, entry), "list-entry", receivedAt));
     }
 
     public HandlerResult entryDeleted(@Body Map<String, Object> event, @Variable(MessageContract.RECEIVED_AT) Instant receivedAt) {
@@ -157,9 +213,9 @@ public final class WebhookMirrorService {
     }
 
     private HandlerResult entryGone(String list, String entryId, Instant occurredAt) {
-        return mirror.markDeleted(MirrorKind.ENTRIES, list, entryId, Instant.now(), SOURCE)
-                ? HandlerResult.of(List.of(ChangeMessage.of(SOURCE, "list-entry.deleted", list, entryId, null, occurredAt)))
-                : HandlerResult.nothing();
+        Map<String, Object> deleted = ChangeMessage.of(SOURCE, "list-entry.deleted", list, entryId, null, occurredAt);
+        return mirror.markDeleted(MirrorKind.ENTRIES, list, entryId, Instant.now(), SOURCE, deleted)
+                ? HandlerResult.of(List.of(deleted)) : HandlerResult.nothing();
     }
 
     // ---- notes, tasks, comments -------------------------------------------------------------------------------
@@ -167,11 +223,16 @@ public final class WebhookMirrorService {
     /**
      * note.* / note-content.updated / task.* / comment.*: not mirrored; what the event names is fetched when it still
      * exists and published ({@code object} = notes|tasks|comments). A deletion publishes the id alone; a created or
-     * updated activity that is already gone publishes nothing (its deletion event follows).
+     * updated activity that is already gone publishes nothing (its deletion event follows), and one the bundle's own
+     * token made (the contact flow's note) publishes nothing at all.
      */
     public HandlerResult activity(@Body Map<String, Object> event, @Variable(MessageContract.EVENT_TYPE) String eventType,
                                   @Variable(MessageContract.RECEIVED_AT) Instant receivedAt) {
         JsonNode e = MAPPER.valueToTree(event);
+        if (ownWrites.isOwn(e.path("actor"))) {
+            ownWrites.echoSuppressed();
+            return HandlerResult.nothing();
+        }
         String family = eventType.substring(0, eventType.indexOf('.'));
         String collection;
         String id;
@@ -197,16 +258,22 @@ public final class WebhookMirrorService {
             default -> throw new UnprocessableEventException("not an activity event: " + eventType);
         }
         if (eventType.endsWith(".deleted")) {
-            return HandlerResult.of(List.of(ChangeMessage.of(SOURCE, eventType, collection, id, null, receivedAt)));
+            return published(List.of(ChangeMessage.of(SOURCE, eventType, collection, id, null, receivedAt)));
         }
         Optional<JsonNode> fetched = switch (collection) {
             case "notes" -> gateway.getNote(id);
             case "tasks" -> gateway.getTask(id);
             default -> gateway.getComment(id);
         };
-        return fetched.map(activity -> HandlerResult.of(List.of(
+        return fetched.map(activity -> published(List.of(
                         ChangeMessage.of(SOURCE, eventType, collection, id, activity, receivedAt))))
                 .orElse(HandlerResult.nothing());
+    }
+
+    /** Activities touch no mirror row: their change messages go to the outbox on their own. */
+    private HandlerResult published(List<Map<String, Object>> changes) {
+        outbox.append(changes);
+        return HandlerResult.of(changes);
     }
 
     // ---- workspace and schema ---------------------------------------------------------------------------------

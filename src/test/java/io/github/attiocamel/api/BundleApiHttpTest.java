@@ -64,6 +64,9 @@ class BundleApiHttpTest {
                 Map.entry("/api/contacts", List.of("post")),
                 Map.entry("/api/contacts:batch", List.of("post")),
                 Map.entry("/api/jobs/{id}", List.of("get")),
+                // POST /api/conflicts/{id}:resolve: the verb shares the path segment, so {id} carries "3:resolve"
+                Map.entry("/api/conflicts", List.of("get")),
+                Map.entry("/api/conflicts/{id}", List.of("post")),
                 Map.entry("/api/dead-letters", List.of("get")),
                 Map.entry("/api/dead-letters/{id}/replay", List.of("post")),
                 Map.entry("/api/mirror/{object}", List.of("get")),

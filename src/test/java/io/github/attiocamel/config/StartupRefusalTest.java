@@ -67,6 +67,15 @@ class StartupRefusalTest {
     }
 
     @Test
+    void unknownConflictPoliciesAreRefusedInOneLine() {
+        String line = refusal(RunningBundle.against(ATTIO, "key")
+                .property("attio.contacts.conflict-policy.job_title", "attio_wins")
+                .property("attio.contacts.conflict-policy.default", "newest"));
+        assertThat(line).doesNotContain("\n").contains("attio.contacts.conflict-policy.job_title=attio_wins",
+                "attio.contacts.conflict-policy.default=newest", "attio-wins, local-wins or last-write-wins");
+    }
+
+    @Test
     void takenHttpPortStopsStartUp() throws Exception {
         try (ServerSocket taken = occupy()) {
             String line = refusal(RunningBundle.against(ATTIO, "key")

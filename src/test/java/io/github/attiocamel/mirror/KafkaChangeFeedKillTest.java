@@ -11,7 +11,6 @@ import io.github.attiocamel.testing.TestPostgres;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,11 +39,9 @@ import static org.awaitility.Awaitility.await;
  * {@code record.created} deliveries, is killed (SIGKILL) while its change messages are reaching the topic, starts
  * again on the same store, and then every change it answered 200 for is on the topic, keyed by its record id.
  *
- * <p>Passes only with the transactional outbox (issue 15, item 3): without it a change whose mirror write committed
- * before the kill but whose message had not yet reached Kafka is found "nothing new" when the event is processed
- * again, and is lost (seen on the branch kafka: 5 of 200 lost in one run of three; the others passed by luck).
+ * <p>The outbox makes it hold: a change commits with its mirror write, and the relay sends it after the restart
+ * (without the outbox, a change whose mirror write committed just before the kill was lost: 5 of 200 in one run).
  */
-@Disabled("enable when the change-feed outbox (issue 15, item 3) lands: until then a kill -9 loses changes")
 @BothStores
 @EnabledIf(value = "io.github.attiocamel.testing.TestStores#postgresql",
         disabledReason = "PostgreSQL only: runs in the PostgreSQL half (Surefire execution postgresql)")

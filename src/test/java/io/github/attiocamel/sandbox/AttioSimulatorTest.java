@@ -108,6 +108,29 @@ class AttioSimulatorTest {
     }
 
     @Test
+    void aValuesActiveFromMovesOnlyWhenTheValueChangesAndAMembersEditIsTheirs() throws Exception {
+        // the contact flow's conflict policy compares this instant with a contact's updated_at
+        JsonNode created = json(call("POST", "/v2/objects/people/records",
+                "{\"data\":{\"values\":{\"email_addresses\":[\"active-from@example.com\"],\"job_title\":[\"Engineer\"]}}}"))
+                .path("data");
+        String id = created.path("id").path("record_id").asText();
+        String first = created.path("values").path("job_title").path(0).path("active_from").asText();
+
+        JsonNode same = json(call("PATCH", "/v2/objects/people/records/" + id,
+                "{\"data\":{\"values\":{\"job_title\":[\"Engineer\"]}}}")).path("data");
+        assertThat(same.path("values").path("job_title").path(0).path("active_from").asText())
+                .as("writing the value it holds changes nothing").isEqualTo(first);
+
+        JsonNode edited = ATTIO.simulator().data().updateRecordInUi("people", id, JSON.readTree("{\"job_title\":[\"CTO\"]}"));
+        JsonNode value = edited.path("values").path("job_title").path(0);
+        assertThat(Instant.parse(value.path("active_from").asText())).isAfter(Instant.parse(first));
+        assertThat(value.path("created_by_actor").path("type").asText()).isEqualTo("workspace-member");
+        assertThat(edited.path("values").path("email_addresses").path(0).path("active_from").asText())
+                .as("an attribute the edit left alone keeps its instant")
+                .isEqualTo(created.path("values").path("email_addresses").path(0).path("active_from").asText());
+    }
+
+    @Test
     void createClashingOnAUniqueAttributeIsUniquenessConflict() throws Exception {
         HttpResponse<String> response = call("POST", "/v2/objects/companies/records",
                 "{\"data\":{\"values\":{\"domains\":[\"acme.com\"],\"name\":[\"Acme again\"]}}}");

@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The simulator sends the webhooks Attio would for API writes (one record.updated per changed attribute, together
  * in one delivery, actor the token that also shows as created_by_actor on the values) and for changes "in the UI"
- * (actor a workspace member).
+ * (actor a workspace member) or by Attio itself (actor system, as a formula recompute).
  */
 class SimulatorWebhooksTest {
 
@@ -98,5 +98,20 @@ class SimulatorWebhooksTest {
         assertThat(event.path("actor").path("id").asText()).isEqualTo(member);
         assertThat(record.path("values").path("job_title").path(0).path("created_by_actor").path("id").asText())
                 .isEqualTo(member);
+    }
+
+    @Test
+    void aRecomputeByAttioIsSentWithTheSystemAsActor() throws Exception {
+        SimulatorData data = ATTIO.simulator().data();
+        String id = data.recordIds("people").get(2);
+
+        JsonNode record = data.updateRecordAsSystem("people", id, JSON.readTree("{\"job_title\":[\"Recomputed\"]}"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !deliveries.isEmpty());
+        JsonNode event = deliveries.get(0).path("events").get(0);
+        assertThat(event.path("event_type").asText()).isEqualTo("record.updated");
+        assertThat(event.path("actor").path("type").asText()).isEqualTo("system");
+        assertThat(record.path("values").path("job_title").path(0).path("created_by_actor").path("type").asText())
+                .isEqualTo("system");
     }
 }

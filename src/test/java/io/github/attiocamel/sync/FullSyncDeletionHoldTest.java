@@ -43,6 +43,7 @@ class FullSyncDeletionHoldTest {
             // a tenth of the records at once: more like a mistake or a token that lost scope than a normal night
             List<String> gone = sim.data().recordIds("people").subList(100, 140);
             gone.forEach(id -> sim.data().deleteRecord("people", id));
+            bundle.awaitChangesRelayed();
             changes.reset();
 
             String runId = api.trigger("people");
@@ -52,6 +53,7 @@ class FullSyncDeletionHoldTest {
             assertThat(held.path("deletions_held").asLong()).isEqualTo(40);
             assertThat(held.path("deleted").asLong()).isZero();
             assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(mirrored);
+            bundle.awaitChangesRelayed();
             assertThat(changes.getReceivedCounter()).isZero();
 
             // Vert.x reads ":confirm" as a path parameter: near misses must not confirm anything
@@ -71,6 +73,7 @@ class FullSyncDeletionHoldTest {
             assertThat(after.path("confirmed").asLong()).isEqualTo(40);
             assertThat(after.path("deletions_held").asLong()).isZero();
             assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(mirrored - 40);
+            bundle.awaitChangesRelayed();
             assertThat(changes.getReceivedExchanges()).extracting(e -> SyncApi.json(e.getMessage().getBody(String.class)))
                     .allSatisfy(m -> assertThat(m.path("event_type").asText()).isEqualTo("record.deleted"))
                     .extracting(m -> m.path("record_id").asText()).containsExactlyInAnyOrderElementsOf(gone);

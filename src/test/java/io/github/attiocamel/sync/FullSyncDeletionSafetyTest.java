@@ -51,12 +51,14 @@ class FullSyncDeletionSafetyTest {
             FaultRule midRun = sim.faults().add(FaultRule.when(r -> r.path().equals("/v2/objects/people/records/query")
                             && r.bodyLong("offset", 0) == 1000)
                     .changeData(() -> doomed.forEach(id -> sim.data().deleteRecord("people", id))).times(1));
+            bundle.awaitChangesRelayed();
             changes.reset();
 
             JsonNode second = api.awaitFinished(api.trigger("people"), Duration.ofSeconds(60));
 
             assertThat(midRun.fired()).isEqualTo(1);
             Set<String> live = new HashSet<>(sim.data().recordIds("people"));
+            bundle.awaitChangesRelayed();
             List<String> deletedNow = deletedMessages(changes);
             assertThat(live.size()).isEqualTo(people - 5);
             assertThat(second.path("state").asText()).isEqualTo("completed");
@@ -71,12 +73,14 @@ class FullSyncDeletionSafetyTest {
             assertThat(second.path("deletions_held").asLong()).isZero();
 
             // a record paged before it was deleted is seen by the next run
+            bundle.awaitChangesRelayed();
             changes.reset();
             JsonNode third = api.awaitFinished(api.trigger("people"), Duration.ofSeconds(60));
 
             assertThat(third.path("state").asText()).isEqualTo("completed");
             assertThat(tombstones(mirror)).containsAll(doomed).doesNotContainAnyElementsOf(live);
             // each record.deleted once, over both runs (a change message's body is a stream: read once)
+            bundle.awaitChangesRelayed();
             List<String> deletedLater = deletedMessages(changes);
             assertThat(java.util.stream.Stream.concat(deletedNow.stream(), deletedLater.stream()).toList())
                     .containsExactlyInAnyOrderElementsOf(doomed);

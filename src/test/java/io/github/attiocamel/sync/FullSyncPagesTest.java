@@ -12,7 +12,6 @@ import io.github.attiocamel.testing.BothStores;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.UnitOfWork;
 import org.apache.camel.support.EventNotifierSupport;
@@ -63,23 +62,24 @@ class FullSyncPagesTest {
             assertThat(run.path("pages").asInt()).isEqualTo(5);
             assertThat(bundle.camelContext().getRoute("attio-full-sync-page").isStreamCaching())
                     .as("an exchange per page no longer needs stream caching switched off").isTrue();
+            // five pages and the exchange that finds none left
             await().atMost(Duration.ofSeconds(5)).until(() -> pages.events().stream()
-                    .filter(e -> e.startsWith("released")).count() == 5);
+                    .filter(e -> e.startsWith("released")).count() == 6);
             List<String> events = pages.events();
-            // the change messages' streams belong to the unit of work of their page's exchange, one per page, and
-            // the first page's are released while later pages are still being read, not when the run ends
-            assertThat(events).filteredOn(e -> e.startsWith("page")).hasSize(5);
+            // each page is read by an exchange of its own, and the first is done (its rows, values and streams
+            // released) while later pages are still being read, not when the run ends
+            assertThat(events).filteredOn(e -> e.startsWith("page")).hasSize(6);
             assertThat(events.indexOf("released 0")).isLessThan(events.indexOf("page 4"));
             assertThat(pages.handOffs()).as("the first page, 4 hand-ons, and the exchange of the deletion pass")
                     .isEqualTo(6);
             assertThat(pages.propertiesByPage()).as("a page exchange inherits no properties from the pages before it")
-                    .hasSize(5).containsOnly(pages.propertiesByPage().get(0));
+                    .hasSize(6).containsOnly(pages.propertiesByPage().get(0));
         }
     }
 
     /**
-     * The units of work that the change messages' stream caches attach to (one per page exchange now, the whole
-     * run's before), in the order they were first seen and released; and the exchanges handed to the page route.
+     * The units of work of the exchanges that read a page (one per page, the whole run's once), in the order they
+     * were first seen and released; and the exchanges handed to the page route.
      */
     private static final class PageUnitsOfWork extends EventNotifierSupport {
         private final Map<UnitOfWork, Integer> seen = new IdentityHashMap<>();
@@ -95,9 +95,8 @@ class FullSyncPagesTest {
             String uri = sending.getEndpoint().getEndpointUri();
             if (uri.startsWith("seda://attio-full-sync-page")) {
                 handOffs.incrementAndGet();
-            } else if (uri.startsWith("direct://attio-change-feed")) {
-                UnitOfWork uow = sending.getExchange().getProperty(ExchangePropertyKey.STREAM_CACHE_UNIT_OF_WORK,
-                        UnitOfWork.class);
+            } else if (uri.startsWith("direct://attio-full-sync-next-page")) {
+                UnitOfWork uow = sending.getExchange().getUnitOfWork();
                 synchronized (seen) {
                     if (uow == null || seen.containsKey(uow)) {
                         return;

@@ -68,6 +68,7 @@ class FullSyncReconciliationTest {
         assertThat(first.path("created").asInt()).isEqualTo(2345);
         assertThat(first.path("deleted").asInt()).isZero();
         assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(2345);
+        bundle.awaitChangesRelayed();
         assertThat(changes.getReceivedCounter()).isEqualTo(2345);
         List<RecordedRequest> queries = sim.requests().stream()
                 .filter(r -> r.path().equals("/v2/objects/people/records/query")).toList();
@@ -87,6 +88,7 @@ class FullSyncReconciliationTest {
             sim.data().updateRecord("people", id, JsonNodeFactory.instance.objectNode()
                     .set("job_title", JsonNodeFactory.instance.arrayNode().add("Chief Reconciler")));
         }
+        bundle.awaitChangesRelayed();
         changes.reset();
         sim.clearRequests();
 
@@ -98,6 +100,7 @@ class FullSyncReconciliationTest {
         assertThat(second.path("created").asInt()).isZero();
         assertThat(second.path("unchanged").asInt()).isEqualTo(2335 - 5);
         assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(2335);
+        bundle.awaitChangesRelayed();
         assertThat(changes.getReceivedCounter()).isEqualTo(15);
         Map<String, Long> byType = changes.getReceivedExchanges().stream()
                 .map(e -> SyncApi.json(e.getMessage().getBody(String.class)))

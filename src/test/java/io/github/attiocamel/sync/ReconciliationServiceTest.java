@@ -3,6 +3,7 @@ package io.github.attiocamel.sync;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.attiocamel.gateway.AttioGateway;
+import io.github.attiocamel.mirror.ChangeFilter;
 import io.github.attiocamel.mirror.MirrorKind;
 import io.github.attiocamel.mirror.MirrorRepository;
 import io.github.attiocamel.mirror.MirrorRow;
@@ -15,6 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
@@ -23,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,8 +54,12 @@ class ReconciliationServiceTest {
         store = db.store();
         mirror = new MirrorRepository(store.dataSource());
         runs = new SyncRunRepository(store.dataSource());
-        reconciliation = new ReconciliationService(mirror, runs, () -> GONE, new SyncMetrics(SimpleMeterRegistry::new),
-                0.9, Clock.systemUTC());
+        reconciliation = reconciliation(new Properties());
+    }
+
+    private ReconciliationService reconciliation(Properties settings) {
+        return new ReconciliationService(mirror, runs, () -> GONE, new SyncMetrics(SimpleMeterRegistry::new),
+                ChangeFilter.fromProperties(settings), 0.9, Clock.systemUTC());
     }
 
     @AfterEach
@@ -107,19 +116,67 @@ class ReconciliationServiceTest {
         assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(2);
     }
 
+    private static JsonNode person(String id, String jobTitle, String email) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode record = (com.fasterxml.jackson.databind.node.ObjectNode)
+                person(id, jobTitle);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) record.path("values")).putArray("email_addresses")
+                .addObject().put("email_address", email);
+        return record;
+    }
+
     @Test
-    void aDeletionPassResumedAfterItCommittedPublishesTheSameDeletionsAndDeletesNothingMore() throws Exception {
+    void anAttributeFilterPublishesOnlyUpdatesOfItsAttributesAndEveryCreationAndDeletion() throws Exception {
+        Properties settings = new Properties();
+        settings.setProperty(ChangeFilter.PREFIX + "people", "email_addresses, phone_numbers");
+        reconciliation = reconciliation(settings);
+        sync(List.of(person("a", "x", "a@x.com"), person("b", "x", "b@x.com"), person("c", "x", "c@x.com")));
+
+        List<Map<String, Object>> second = sync(List.of(person("a", "job title not asked for", "a@x.com"),
+                person("b", "x", "b@new.com"), person("d", "x", "d@x.com")));
+
+        assertThat(second).extracting(m -> m.get("event_type") + ":" + m.get("record_id"))
+                .containsExactlyInAnyOrder("record.updated:b", "record.created:d", "record.deleted:c");
+        assertThat(outboxed("record.updated")).containsExactly("b");
+        // the unpublished update is still written: the mirror holds Attio's values
+        assertThat(mirror.find(MirrorKind.RECORDS, "people", "a").orElseThrow().valuesJson())
+                .contains("job title not asked for");
+    }
+
+    @Test
+    void aDeletionPassResumedAfterItCommittedCountsTheSameDeletionsAndWritesNoMessageTwice() throws Exception {
         sync(List.of(person("a", "x"), person("b", "x"), person("c", "x")));
         SyncRun run = run();
         ReconciliationService.PageResult page = reconciliation.classify(run, page(List.of(person("a", "x"))));
         reconciliation.commit(page);
 
-        List<Map<String, Object>> beforeCrash = deletionPass(run);
-        // the process dies here: deletions committed, messages maybe not sent, run not completed
-        List<Map<String, Object>> afterResume = deletionPass(run);
+        ReconciliationService.Confirmation beforeCrash = confirm(run);
+        // the process dies here: deletions and their messages committed together, run not completed
+        ReconciliationService.Confirmation afterResume = confirm(run);
 
-        assertThat(beforeCrash).extracting(m -> m.get("record_id")).containsExactlyInAnyOrder("b", "c");
-        assertThat(afterResume).extracting(m -> m.get("record_id")).containsExactlyInAnyOrder("b", "c");
+        assertThat(beforeCrash.changes()).extracting(m -> m.get("record_id")).containsExactlyInAnyOrder("b", "c");
+        assertThat(afterResume.changes()).as("already in the outbox").isEmpty();
+        assertThat(afterResume.confirmed()).as("the run's summary still counts them").isEqualTo(2);
+        assertThat(outboxed("record.deleted")).containsExactlyInAnyOrder("b", "c");
+        assertThat(outboxed("record.created")).containsExactlyInAnyOrder("a", "b", "c");
         assertThat(mirror.count(MirrorKind.RECORDS, "people", false)).isEqualTo(1);
+    }
+
+    private ReconciliationService.Confirmation confirm(SyncRun run) {
+        return reconciliation.confirm(reconciliation.candidates(runs.find(run.runId()).orElseThrow()));
+    }
+
+    /** The record ids of the change messages of one type the outbox holds (each message once). */
+    private List<String> outboxed(String eventType) throws SQLException {
+        try (Connection c = store.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT change_key FROM change_outbox WHERE event_type = ?")) {
+            ps.setString(1, eventType);
+            List<String> keys = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1));
+                }
+            }
+            return keys;
+        }
     }
 }

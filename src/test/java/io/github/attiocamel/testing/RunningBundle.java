@@ -1,7 +1,9 @@
 package io.github.attiocamel.testing;
 
+
 import io.github.attiocamel.Bundle;
 import io.github.attiocamel.config.Profile;
+import io.github.attiocamel.mirror.ChangeOutbox;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.store.AttioStore;
 import org.apache.camel.CamelContext;
@@ -12,8 +14,11 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The real bundle, booted in-process as {@code java -jar} would boot it (same {@link Bundle} assembly, packed YAML
@@ -170,6 +175,15 @@ public final class RunningBundle implements AutoCloseable {
         return url.isEmpty() ? new AttioStore(AttioStore.h2FileUrl(dataDir.toString()), "sa", "", maxPoolSize)
                 : new AttioStore(url, properties.getOrDefault("attio.store.user", "sa"),
                 properties.getOrDefault("attio.store.password", ""), maxPoolSize);
+    }
+
+    /**
+     * Waits until the change feed's relay has sent every message of the outbox: the flows only write them there, so
+     * a test counts what an endpoint received once this returns.
+     */
+    public void awaitChangesRelayed() {
+        ChangeOutbox outbox = camelContext().getRegistry().lookupByNameAndType("changeOutbox", ChangeOutbox.class);
+        await().atMost(Duration.ofSeconds(60)).until(() -> outbox.backlog().size() == 0);
     }
 
     @Override

@@ -146,9 +146,11 @@ class WebhookFlowTest {
         return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
     }
 
+    /** Every delivery processed and every change message it caused relayed to the mock. */
     static void awaitInboxDrained() {
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> sql("SELECT COUNT(*) FROM webhook_inbox WHERE state <> 'done'") == 0);
+        bundle.awaitChangesRelayed();
     }
 
     // ---- acceptance ----------------------------------------------------------------------------------------------
