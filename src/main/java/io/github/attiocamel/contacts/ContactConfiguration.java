@@ -28,7 +28,7 @@ import java.util.concurrent.ExecutorService;
  * {@code contactWriter}, {@code contactJobs} (batch jobs, a kind of work of {@code workTracker}), the stores behind
  * them, {@code contactDropFiles} (the drop directory's file filter), {@code contactRowPacer} and
  * {@code attioContactsJobPool}, and the conflict policy's {@code contactConflicts} (flow steps) and
- * {@code contactConflictQueue} (its API). Settings: {@code attio.contacts.*} in
+ * {@code contactConflictQueue} (its API), and {@code estateContacts} (route template attio-contacts-from). Settings: {@code attio.contacts.*} in
  * config/application.properties, injected once here. The beans are lazy: bound at their first lookup, once every
  * configuration class has run, so the store's, gateway's and tracker's beans exist whichever way their classes bind
  * them.
@@ -133,6 +133,11 @@ public class ContactConfiguration implements CamelConfiguration {
     public ConflictQueue conflictQueue(@BeanInject("attioGateway") AttioGateway gateway,
                                        @BeanInject("contactConflictRepository") ConflictRepository repository) {
         return new ConflictQueue(repository, gateway, failuresShown, Clock.systemUTC());
+    }
+
+    @BindToRegistry("estateContacts")
+    public EstateContacts estateContacts() {
+        return new EstateContacts();
     }
 
     @BindToRegistry("contactDropFiles")

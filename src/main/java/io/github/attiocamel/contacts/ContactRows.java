@@ -65,7 +65,15 @@ public final class ContactRows {
     public static RowIterator open(Path file, Format format) {
         try {
             // a file swapped for a symlink after the drop directory's filter looked is still refused
-            InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
+            return open(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), format);
+        } catch (IOException e) {
+            throw new BatchFormatException("cannot read batch: " + e.getMessage());
+        }
+    }
+
+    /** The rows of a batch read from {@code in}, which the iterator closes. */
+    public static RowIterator open(InputStream in, Format format) {
+        try {
             try {
                 if (format == Format.CSV) {
                     return new CsvRows(in);

@@ -135,10 +135,10 @@ public final class ChangeOutbox {
 
     /** Deletes messages published longer than {@code retention} ago; returns how many. */
     public int purge(Duration retention) {
-        return purge(clock.instant().minus(retention));
+        return purgeBefore(clock.instant().minus(retention));
     }
 
-    int purge(Instant before) {
+    int purgeBefore(Instant before) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("DELETE FROM change_outbox WHERE published_at < ?")) {
             ps.setTimestamp(1, Timestamp.from(before));

@@ -118,6 +118,12 @@ public final class ChangeRelay {
         }
     }
 
+    /** Whether to take another batch at once: none taken yet this poll, or the last came full and went out whole. */
+    public boolean again(Batch last) {
+        return last == null || last.connection != null && last.messages.size() == batchSize
+                && last.sent.size() == last.messages.size();
+    }
+
     /** The endpoint took this message. */
     public void sent(Message message) {
         message.batch().sent.add(message.change());

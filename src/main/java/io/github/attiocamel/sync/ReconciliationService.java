@@ -188,8 +188,13 @@ public final class ReconciliationService {
             }
             MirrorRow row = MirrorRows.of(run.kind(), run.target(), item.get(), clock.instant(), SOURCE);
             Map<String, Object> refreshed = change(run.kind(), "updated", row, row.syncedAt());
-            if (mirror.upsert(row, outcome -> outcome == MirrorRepository.Outcome.UNCHANGED ? List.of()
-                    : List.of(refreshed)) != MirrorRepository.Outcome.UNCHANGED) {
+            // a live candidate was live in the mirror: the filter compares with what the mirror holds for it
+            String before = filter.filters(run.target())
+                    ? mirror.valuesOf(run.kind(), run.target(), List.of(id)).get(id) : null;
+            boolean published = before == null
+                    || filter.publishesUpdate(run.target(), before, ChangeFilter.read(row.valuesJson()));
+            if (mirror.upsert(row, outcome -> outcome == MirrorRepository.Outcome.UNCHANGED || !published ? List.of()
+                    : List.of(refreshed)) != MirrorRepository.Outcome.UNCHANGED && published) {
                 changes.add(refreshed);
             }
         }

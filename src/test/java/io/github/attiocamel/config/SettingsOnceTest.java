@@ -32,6 +32,9 @@ class SettingsOnceTest {
     private static final Set<String> DERIVED = Set.of("attio.gateway.read-permits", "attio.gateway.write-permits",
             "attio.gateway.slice-millis");
 
+    /** A route template's parameters block, and the names it declares. */
+    private static final Pattern TEMPLATE_PARAMETERS = Pattern.compile("(?s)- routeTemplate:.*?\\n\\s+parameters:\\n(.*?)\\n\\s+route:");
+    private static final Pattern TEMPLATE_PARAMETER = Pattern.compile("(?m)^\\s+- name: (\\S+)$");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([\\w.-]+)(?::([^}]*))?}}");
     private static final Pattern PROPERTY_INJECT = Pattern.compile("@PropertyInject\\(([^)]*)\\)");
     private static final Pattern FALLBACK = Pattern.compile(
@@ -75,9 +78,20 @@ class SettingsOnceTest {
         Properties defaults = properties();
         Set<String> missing = new TreeSet<>();
         for (Path file : SourceFiles.list(ROUTES, ".camel.yaml")) {
-            Matcher m = PLACEHOLDER.matcher(SourceFiles.read(file));
+            // what a comment shows is not read, and a route template's {{parameter}} is the template's, not a setting
+            String routes = SourceFiles.read(file).replaceAll("(?m)^\\s*#.*$", "");
+            Set<String> parameters = new TreeSet<>();
+            Matcher block = TEMPLATE_PARAMETERS.matcher(routes);
+            while (block.find()) {
+                Matcher name = TEMPLATE_PARAMETER.matcher(block.group(1));
+                while (name.find()) {
+                    parameters.add(name.group(1));
+                }
+            }
+            Matcher m = PLACEHOLDER.matcher(routes);
             while (m.find()) {
-                if (!m.group(1).equals("env") && !DERIVED.contains(m.group(1)) && !defaults.containsKey(m.group(1))) {
+                if (!m.group(1).equals("env") && !DERIVED.contains(m.group(1)) && !defaults.containsKey(m.group(1))
+                        && !parameters.contains(m.group(1))) {
                     missing.add(file.getFileName() + ": " + m.group(1));
                 }
             }

@@ -81,7 +81,7 @@ class ChangeOutboxTest {
         assertThat(outbox.backlog().oldest()).contains(T0);
 
         assertThat(outbox.purge(Duration.ofHours(1))).as("published at T0, now T0: kept").isZero();
-        assertThat(outbox.purge(T0.plusSeconds(1))).as("both published ones").isEqualTo(2);
+        assertThat(outbox.purgeBefore(T0.plusSeconds(1))).as("both published ones").isEqualTo(2);
         assertThat(outbox.backlog().size()).as("never an unsent one").isEqualTo(1);
     }
 }

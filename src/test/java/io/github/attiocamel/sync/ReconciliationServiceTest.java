@@ -58,8 +58,22 @@ class ReconciliationServiceTest {
     }
 
     private ReconciliationService reconciliation(Properties settings) {
-        return new ReconciliationService(mirror, runs, () -> GONE, new SyncMetrics(SimpleMeterRegistry::new),
+        return reconciliation(settings, GONE);
+    }
+
+    private ReconciliationService reconciliation(Properties settings, AttioGateway attio) {
+        return new ReconciliationService(mirror, runs, () -> attio, new SyncMetrics(SimpleMeterRegistry::new),
                 ChangeFilter.fromProperties(settings), 0.9, Clock.systemUTC());
+    }
+
+    /** An Attio holding these people records (by id), every other one gone. */
+    private static AttioGateway holding(Map<String, JsonNode> records) {
+        return (AttioGateway) Proxy.newProxyInstance(AttioGateway.class.getClassLoader(),
+                new Class<?>[]{AttioGateway.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getRecord" -> Optional.ofNullable(records.get((String) args[1]));
+                    case "invalidateRecord" -> null;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
     }
 
     @AfterEach
@@ -140,6 +154,26 @@ class ReconciliationServiceTest {
         // the unpublished update is still written: the mirror holds Attio's values
         assertThat(mirror.find(MirrorKind.RECORDS, "people", "a").orElseThrow().valuesJson())
                 .contains("job title not asked for");
+    }
+
+    @Test
+    void aCandidateStillInAttioIsPublishedOnlyWhenWhatChangedIsWhatTheFilterAsksFor() throws Exception {
+        Properties settings = new Properties();
+        settings.setProperty(ChangeFilter.PREFIX + "people", "email_addresses");
+        Map<String, JsonNode> attio = new java.util.HashMap<>();
+        reconciliation = reconciliation(settings, holding(attio));
+        sync(List.of(person("a", "x", "a@x.com"), person("b", "x", "b@x.com")));
+        attio.put("a", person("a", "job title not asked for", "a@x.com"));
+        attio.put("b", person("b", "x", "b@new.com"));
+
+        // a run that pages neither (rows shifted past its pages): both are candidates, both still in Attio
+        List<Map<String, Object>> second = sync(List.of());
+
+        assertThat(second).extracting(m -> m.get("event_type") + ":" + m.get("record_id"))
+                .containsExactly("record.updated:b");
+        assertThat(outboxed("record.updated")).containsExactly("b");
+        assertThat(mirror.find(MirrorKind.RECORDS, "people", "a").orElseThrow().valuesJson())
+                .as("refreshed all the same").contains("job title not asked for");
     }
 
     @Test
