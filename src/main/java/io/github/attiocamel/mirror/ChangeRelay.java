@@ -81,6 +81,7 @@ public final class ChangeRelay {
     private final Clock clock;
     private Duration delay = Duration.ZERO;
     private Instant nextAttempt = Instant.MIN;
+    private Batch inFlight;
 
     public ChangeRelay(DataSource dataSource, ChangeOutbox outbox, int batchSize, Duration retryInitialDelay,
                        Duration retryMaxDelay, Clock clock) {
@@ -95,7 +96,8 @@ public final class ChangeRelay {
 
     /** The next batch; the caller hands it to {@link #finish} whatever happens (the route's doFinally). */
     public synchronized Batch take() {
-        if (clock.instant().isBefore(nextAttempt)) {
+        // one batch at a time per instance too: rows of a batch not yet finished must not be taken twice
+        if (inFlight != null || clock.instant().isBefore(nextAttempt)) {
             return new Batch(null);
         }
         Connection c = null;
@@ -111,6 +113,7 @@ public final class ChangeRelay {
             for (ChangeOutbox.Pending p : outbox.pending(c, batchSize)) {
                 batch.messages.add(new Message(batch, p));
             }
+            inFlight = batch;
             return batch;
         } catch (SQLException e) {
             rollbackAndClose(c);
@@ -134,6 +137,7 @@ public final class ChangeRelay {
         if (batch.connection == null) {
             return;
         }
+        inFlight = null;
         try {
             outbox.markPublished(batch.connection, batch.sent);
             batch.connection.commit();
