@@ -251,42 +251,32 @@ public final class MirrorRepository {
 
     /** Current hash per id (tombstones included, as {@code "deleted:" + hash}) for one page of ids. */
     public Map<String, String> hashes(MirrorKind kind, String container, Collection<String> ids) {
-        Map<String, String> hashes = new HashMap<>();
-        if (ids.isEmpty()) {
-            return hashes;
-        }
-        // By id only (index mirror_*_id, V31), container checked here: with "container = ? AND id IN (...)" H2 picks
-        // the primary key on the container and scans the whole object for every page (quadratic in its size).
-        String sql = "SELECT " + kind.idColumn + ", values_hash, deleted, " + kind.containerColumn + " FROM "
-                + kind.table + " WHERE " + kind.idColumn + " IN (" + "?,".repeat(ids.size() - 1) + "?)";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            for (String id : ids) {
-                ps.setString(i++, id);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (container.equals(rs.getString(4))) {
-                        hashes.put(rs.getString(1), (rs.getBoolean(3) ? "deleted:" : "") + rs.getString(2));
-                    }
-                }
-            }
-            return hashes;
-        } catch (SQLException e) {
-            throw new StoreException("cannot read mirror hashes of " + container, e);
-        }
+        return byIds(kind, container, ids, "values_hash, deleted",
+                rs -> (rs.getBoolean(4) ? "deleted:" : "") + rs.getString(3), "hashes");
     }
 
     /**
      * The stored values (canonical JSON) per id for one page of ids, tombstones included: what an attribute filter
-     * compares a sync's updated rows with. Read by id only, container checked here, as {@link #hashes} does.
+     * compares a sync's updated rows with.
      */
     public Map<String, String> valuesOf(MirrorKind kind, String container, Collection<String> ids) {
-        Map<String, String> values = new HashMap<>();
+        return byIds(kind, container, ids, "values_json", rs -> rs.getString(3), "values");
+    }
+
+    private interface Column {
+        String read(ResultSet rs) throws SQLException;
+    }
+
+    /** One value per id of a page of ids, read from {@code columns} (from the third column on). */
+    private Map<String, String> byIds(MirrorKind kind, String container, Collection<String> ids, String columns,
+                                      Column value, String what) {
+        Map<String, String> found = new HashMap<>();
         if (ids.isEmpty()) {
-            return values;
+            return found;
         }
-        String sql = "SELECT " + kind.idColumn + ", values_json, " + kind.containerColumn + " FROM " + kind.table
+        // By id only (index mirror_*_id, V31), container checked here: with "container = ? AND id IN (...)" H2 picks
+        // the primary key on the container and scans the whole object for every page (quadratic in its size).
+        String sql = "SELECT " + kind.idColumn + ", " + kind.containerColumn + ", " + columns + " FROM " + kind.table
                 + " WHERE " + kind.idColumn + " IN (" + "?,".repeat(ids.size() - 1) + "?)";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
@@ -295,14 +285,14 @@ public final class MirrorRepository {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (container.equals(rs.getString(3))) {
-                        values.put(rs.getString(1), rs.getString(2));
+                    if (container.equals(rs.getString(2))) {
+                        found.put(rs.getString(1), value.read(rs));
                     }
                 }
             }
-            return values;
+            return found;
         } catch (SQLException e) {
-            throw new StoreException("cannot read mirror values of " + container, e);
+            throw new StoreException("cannot read mirror " + what + " of " + container, e);
         }
     }
 

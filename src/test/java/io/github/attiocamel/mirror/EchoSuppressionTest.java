@@ -73,7 +73,7 @@ class EchoSuppressionTest {
 
     @Test
     void aContactsOwnWebhooksPublishNothingAndAPersonsEditOfItPublishesExactlyOne() throws Exception {
-        double echoesBefore = metric(ECHOES);
+        double echoesBefore = bundle.metric(ECHOES);
         long deliveriesBefore = inboxRows();
 
         String personId = upsertContact("ada-" + UUID.randomUUID() + "@lovelace-engines.com");
@@ -82,7 +82,7 @@ class EchoSuppressionTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> inboxRows() >= deliveriesBefore + 4);
         awaitInboxDrained();
         assertThat(changeMessages()).as("change messages for the bundle's own write").isEmpty();
-        assertThat(metric(ECHOES)).isGreaterThanOrEqualTo(echoesBefore + 4);
+        assertThat(bundle.metric(ECHOES)).isGreaterThanOrEqualTo(echoesBefore + 4);
 
         sim().data().updateRecordInUi("people", personId, JSON.readTree("{\"job_title\":[\"Edited in Attio\"]}"));
 
@@ -114,7 +114,7 @@ class EchoSuppressionTest {
         assertThat(sql("SELECT COUNT(*) FROM mirror_record WHERE record_id = ? AND source = 'bundle'", personId))
                 .as("Attio's answer written to the mirror as the bundle's").isEqualTo(1);
         assertThat(mirroredJobTitle(personId)).isEqualTo("CTO");
-        double echoesBefore = metric(ECHOES);
+        double echoesBefore = bundle.metric(ECHOES);
 
         JsonNode created = JSON.readTree(sim().recordEvent("record.created", "people", personId));
         JsonNode updated = JSON.readTree(sim().recordUpdatedEvent("people", personId, "job_title"));
@@ -127,7 +127,7 @@ class EchoSuppressionTest {
         awaitInboxDrained();
         assertThat(changeMessages()).isEmpty();
         // the second event may be coalesced into the first one's fetch (attio.webhook.fetches.saved)
-        assertThat(metric(ECHOES)).isGreaterThanOrEqualTo(echoesBefore + 1);
+        assertThat(bundle.metric(ECHOES)).isGreaterThanOrEqualTo(echoesBefore + 1);
     }
 
     /** The actor path alone: a change by the bundle's own token the mirror has not seen refreshes it, unpublished. */
@@ -136,7 +136,7 @@ class EchoSuppressionTest {
         String personId = upsertContact("alan-" + UUID.randomUUID() + "@turing-machines.com");
         awaitInboxDrained();
         changes().reset();
-        double echoesBefore = metric(ECHOES);
+        double echoesBefore = bundle.metric(ECHOES);
 
         // the same token, but not through the contact flow: the mirror does not hold this value
         patchAsTheBundlesToken(personId, "Written by our token");
@@ -144,7 +144,7 @@ class EchoSuppressionTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> mirroredJobTitle(personId).equals("Written by our token"));
         awaitInboxDrained();
         assertThat(changeMessages()).isEmpty();
-        assertThat(metric(ECHOES)).isGreaterThanOrEqualTo(echoesBefore + 1);
+        assertThat(bundle.metric(ECHOES)).isGreaterThanOrEqualTo(echoesBefore + 1);
     }
 
     /**
@@ -267,15 +267,4 @@ class EchoSuppressionTest {
         }
     }
 
-    static double metric(String name) throws Exception {
-        String text = HTTP.send(HttpRequest.newBuilder(URI.create(bundle.managementUrl() + "/observe/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        double sum = 0;
-        for (String line : text.split("\n")) {
-            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
-    }
 }

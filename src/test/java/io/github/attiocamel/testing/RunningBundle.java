@@ -186,6 +186,27 @@ public final class RunningBundle implements AutoCloseable {
         await().atMost(Duration.ofSeconds(60)).until(() -> outbox.backlog().size() == 0);
     }
 
+    /** The sum of a metric's series on {@code /observe/metrics} (Prometheus text), 0 when it has none yet. */
+    public double metric(String name) {
+        try {
+            String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(managementUrl() + "/observe/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            double sum = 0;
+            for (String line : text.split("\n")) {
+                if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return sum;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() {
         stop();

@@ -280,7 +280,7 @@ class WebhookFlowTest {
             assertThat(ValuesHash.of(mirrored("people", id).path("values")))
                     .isEqualTo(ValuesHash.of(sim().data().getRecord("people", id).path("values")));
         }
-        assertThat(metric("attio_webhook_fetches_saved_total")).isGreaterThanOrEqualTo(40);
+        assertThat(bundle.metric("attio_webhook_fetches_saved_total")).isGreaterThanOrEqualTo(40);
     }
 
     @Test
@@ -304,10 +304,10 @@ class WebhookFlowTest {
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
         assertThat(inboxRows()).isEqualTo(before);
 
-        double unknownBefore = metric("attio_webhook_events_unknown_total");
+        double unknownBefore = bundle.metric("attio_webhook_events_unknown_total");
         ObjectNode future = sim().event("record.teleported", sim().eventId());
         assertThat(deliver(sim().envelope(UUID.randomUUID().toString(), future))).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(5)).until(() -> metric("attio_webhook_events_unknown_total") == unknownBefore + 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> bundle.metric("attio_webhook_events_unknown_total") == unknownBefore + 1);
         awaitInboxDrained();
     }
 
@@ -399,15 +399,4 @@ class WebhookFlowTest {
         assertThat(api("GET", "/api/mirror/people/no-such-record").statusCode()).isEqualTo(404);
     }
 
-    static double metric(String name) throws Exception {
-        String text = HTTP.send(HttpRequest.newBuilder(URI.create(bundle.managementUrl() + "/observe/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        double sum = 0;
-        for (String line : text.split("\n")) {
-            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
-    }
 }
