@@ -65,7 +65,7 @@ class ChangeFeedOutageTest {
                             .isEqualTo(200);
                 }
                 // each version is fetched before the next is made, so every one is a change of its own
-                await().atMost(Duration.ofSeconds(60)).until(() -> pending(bundle) == 0);
+                await().atMost(Duration.ofSeconds(60)).until(() -> bundle.queryLong("SELECT COUNT(*) FROM webhook_inbox WHERE state <> 'done'") == 0);
             }
             ChangeOutbox outbox = bundle.camelContext().getRegistry().lookupByNameAndType("changeOutbox",
                     ChangeOutbox.class);
@@ -105,14 +105,6 @@ class ChangeFeedOutageTest {
         }
     }
 
-    private static long pending(RunningBundle bundle) throws Exception {
-        try (var c = bundle.camelContext().getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class)
-                .getConnection(); var s = c.createStatement();
-             var rs = s.executeQuery("SELECT COUNT(*) FROM webhook_inbox WHERE state <> 'done'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 
     private static int readiness(RunningBundle bundle) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(bundle.managementUrl() + "/observe/health/ready")).build(),

@@ -19,14 +19,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -58,7 +54,7 @@ class EchoSuppressionTest {
         subscribe();
         // the bundle's very first write teaches it its token's actor id; its echoes are the tests' business
         upsertContact("warm-up@echo-warmup.com");
-        awaitInboxDrained();
+        bundle.awaitInboxDrained();
     }
 
     @AfterAll
@@ -80,14 +76,14 @@ class EchoSuppressionTest {
 
         // company and person created, pipeline entry and note added: four writes, each with its webhook
         await().atMost(Duration.ofSeconds(20)).until(() -> inboxRows() >= deliveriesBefore + 4);
-        awaitInboxDrained();
+        bundle.awaitInboxDrained();
         assertThat(changeMessages()).as("change messages for the bundle's own write").isEmpty();
         assertThat(bundle.metric(ECHOES)).isGreaterThanOrEqualTo(echoesBefore + 4);
 
         sim().data().updateRecordInUi("people", personId, JSON.readTree("{\"job_title\":[\"Edited in Attio\"]}"));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> changes().getReceivedCounter() >= 1);
-        awaitInboxDrained();
+        bundle.awaitInboxDrained();
         List<JsonNode> messages = changeMessages();
         assertThat(messages).hasSize(1);
         assertThat(messages.get(0).path("event_type").asText()).isEqualTo("record.updated");
@@ -111,7 +107,7 @@ class EchoSuppressionTest {
             subscribe();
         }
         assertThat(inboxRows()).as("no webhook of the write reached the bundle").isEqualTo(deliveriesBefore);
-        assertThat(sql("SELECT COUNT(*) FROM mirror_record WHERE record_id = ? AND source = 'bundle'", personId))
+        assertThat(bundle.queryLong("SELECT COUNT(*) FROM mirror_record WHERE record_id = ? AND source = 'bundle'", personId))
                 .as("Attio's answer written to the mirror as the bundle's").isEqualTo(1);
         assertThat(mirroredJobTitle(personId)).isEqualTo("CTO");
         double echoesBefore = bundle.metric(ECHOES);
@@ -124,7 +120,7 @@ class EchoSuppressionTest {
         assertThat(deliver(JSON.writeValueAsString(created))).isEqualTo(200);
         assertThat(deliver(JSON.writeValueAsString(updated))).isEqualTo(200);
 
-        awaitInboxDrained();
+        bundle.awaitInboxDrained();
         assertThat(changeMessages()).isEmpty();
         // the second event may be coalesced into the first one's fetch (attio.webhook.fetches.saved)
         assertThat(bundle.metric(ECHOES)).isGreaterThanOrEqualTo(echoesBefore + 1);
@@ -134,7 +130,7 @@ class EchoSuppressionTest {
     @Test
     void anEventByTheBundlesOwnTokenRefreshesTheMirrorButPublishesNothing() throws Exception {
         String personId = upsertContact("alan-" + UUID.randomUUID() + "@turing-machines.com");
-        awaitInboxDrained();
+        bundle.awaitInboxDrained();
         changes().reset();
         double echoesBefore = bundle.metric(ECHOES);
 
@@ -142,7 +138,7 @@ class EchoSuppressionTest {
         patchAsTheBundlesToken(personId, "Written by our token");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> mirroredJobTitle(personId).equals("Written by our token"));
-        awaitInboxDrained();
+        bundle.awaitInboxDrained();
         assertThat(changeMessages()).isEmpty();
         assertThat(bundle.metric(ECHOES)).isGreaterThanOrEqualTo(echoesBefore + 1);
     }
@@ -155,7 +151,7 @@ class EchoSuppressionTest {
     @Test
     void aPersonsEditFetchedWithTheBundlesOwnEventIsPublishedOnce() throws Exception {
         String personId = upsertContact("edsger-" + UUID.randomUUID() + "@dijkstra-paths.com");
-        awaitInboxDrained();
+        bundle.awaitInboxDrained();
         changes().reset();
         sim().unsubscribe(webhookId);
         try {
@@ -172,9 +168,9 @@ class EchoSuppressionTest {
         ((ObjectNode) ownEvent.path("events").get(0)).set("actor", tokenActor);
 
         assertThat(deliver(JSON.writeValueAsString(ownEvent))).isEqualTo(200);
-        awaitInboxDrained();
+        bundle.awaitInboxDrained();
         assertThat(deliver(sim().recordUpdatedEvent("people", personId, "linkedin"))).isEqualTo(200);
-        awaitInboxDrained();
+        bundle.awaitInboxDrained();
 
         List<JsonNode> messages = changeMessages();
         assertThat(messages).hasSize(1);
@@ -244,27 +240,9 @@ class EchoSuppressionTest {
     }
 
     static long inboxRows() throws Exception {
-        return sql("SELECT COUNT(*) FROM webhook_inbox");
+        return bundle.queryLong("SELECT COUNT(*) FROM webhook_inbox");
     }
 
-    /** Every delivery processed and every change message it caused relayed to the mock. */
-    static void awaitInboxDrained() {
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> sql("SELECT COUNT(*) FROM webhook_inbox WHERE state <> 'done'") == 0);
-        bundle.awaitChangesRelayed();
-    }
 
-    static long sql(String query, Object... args) throws Exception {
-        DataSource ds = bundle.camelContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class);
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(query)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
 
 }

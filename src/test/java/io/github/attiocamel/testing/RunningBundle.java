@@ -186,6 +186,29 @@ public final class RunningBundle implements AutoCloseable {
         await().atMost(Duration.ofSeconds(60)).until(() -> outbox.backlog().size() == 0);
     }
 
+    /** The one number a query of the bundle's store answers (a COUNT), with its parameters bound in order. */
+    public long queryLong(String query, Object... args) {
+        javax.sql.DataSource ds = camelContext().getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        try (java.sql.Connection c = ds.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(query)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot query the bundle's store: " + query, e);
+        }
+    }
+
+    /** Every webhook delivery processed, and every change message it caused relayed. */
+    public void awaitInboxDrained() {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> queryLong("SELECT COUNT(*) FROM webhook_inbox WHERE state <> 'done'") == 0);
+        awaitChangesRelayed();
+    }
+
     /** The sum of a metric's series on {@code /observe/metrics} (Prometheus text), 0 when it has none yet. */
     public double metric(String name) {
         try {

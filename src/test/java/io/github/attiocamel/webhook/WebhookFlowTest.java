@@ -22,9 +22,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +29,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import javax.sql.DataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -109,21 +105,9 @@ class WebhookFlowTest {
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static long sql(String query, Object... args) throws Exception {
-        DataSource ds = bundle.camelContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class);
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(query)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
 
     static long inboxRows() throws Exception {
-        return sql("SELECT COUNT(*) FROM webhook_inbox");
+        return bundle.queryLong("SELECT COUNT(*) FROM webhook_inbox");
     }
 
     static long recordGets(String object, String recordId) {
@@ -146,12 +130,6 @@ class WebhookFlowTest {
         return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
     }
 
-    /** Every delivery processed and every change message it caused relayed to the mock. */
-    static void awaitInboxDrained() {
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> sql("SELECT COUNT(*) FROM webhook_inbox WHERE state <> 'done'") == 0);
-        bundle.awaitChangesRelayed();
-    }
 
     // ---- acceptance ----------------------------------------------------------------------------------------------
 
@@ -176,7 +154,7 @@ class WebhookFlowTest {
         assertThat(inboxRows()).isEqualTo(before + 1);
         // the vector names an object this workspace does not have: a permanent failure, dead-lettered at once
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                sql("SELECT COUNT(*) FROM dead_letter WHERE payload LIKE ?", "%bf071e1f-6035-429d-b874-d83ea64ea13b%") == 1);
+                bundle.queryLong("SELECT COUNT(*) FROM dead_letter WHERE payload LIKE ?", "%bf071e1f-6035-429d-b874-d83ea64ea13b%") == 1);
     }
 
     @Test
@@ -195,7 +173,7 @@ class WebhookFlowTest {
 
         assertThat(answer.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-        awaitInboxDrained();
+        bundle.awaitInboxDrained();
         assertThat(recordGets("people", recordId)).isEqualTo(fetchesBefore + 1);
     }
 
@@ -208,8 +186,8 @@ class WebhookFlowTest {
         for (int i = 0; i < 5; i++) {
             assertThat(sim().deliver(webhookUrl(), RunningBundle.WEBHOOK_SECRET, envelope, key)).isEqualTo(200);
         }
-        awaitInboxDrained();
-        assertThat(sql("SELECT COUNT(*) FROM webhook_inbox WHERE idempotency_key = ?", key)).isEqualTo(1);
+        bundle.awaitInboxDrained();
+        assertThat(bundle.queryLong("SELECT COUNT(*) FROM webhook_inbox WHERE idempotency_key = ?", key)).isEqualTo(1);
         assertThat(recordGets("people", recordId)).isEqualTo(1);
         assertThat(changeMessages()).filteredOn(m -> m.path("record_id").asText().equals(recordId)).hasSize(1);
         // same body without an Idempotency-Key: deduplicated on the body hash
@@ -271,7 +249,7 @@ class WebhookFlowTest {
             senders.shutdownNow();
         }
         long burstMillis = (System.nanoTime() - started) / 1_000_000;
-        awaitInboxDrained();
+        bundle.awaitInboxDrained();
 
         long gets = ids.stream().mapToLong(id -> recordGets("people", id)).sum();
         System.out.println("[burst] 50 record.updated for 5 records in " + burstMillis + " ms -> " + gets + " record GETs");
@@ -308,7 +286,7 @@ class WebhookFlowTest {
         ObjectNode future = sim().event("record.teleported", sim().eventId());
         assertThat(deliver(sim().envelope(UUID.randomUUID().toString(), future))).isEqualTo(200);
         await().atMost(Duration.ofSeconds(5)).until(() -> bundle.metric("attio_webhook_events_unknown_total") == unknownBefore + 1);
-        awaitInboxDrained();
+        bundle.awaitInboxDrained();
     }
 
     @Test
@@ -325,10 +303,10 @@ class WebhookFlowTest {
         JsonNode b = JSON.readTree(sim().recordEvent("record.updated", "people", fine)).path("events").get(0);
         assertThat(deliver(sim().envelope(UUID.randomUUID().toString(), a, b))).isEqualTo(200);
 
-        awaitInboxDrained();
+        bundle.awaitInboxDrained();
         assertThat(recordGets("people", fine)).isEqualTo(1);
         assertThat(recordGets("people", flaky)).isEqualTo(6);
-        assertThat(sql("SELECT MAX(attempts) FROM webhook_inbox WHERE body LIKE ?", "%" + flaky + "%")).isEqualTo(2);
+        assertThat(bundle.queryLong("SELECT MAX(attempts) FROM webhook_inbox WHERE body LIKE ?", "%" + flaky + "%")).isEqualTo(2);
         assertThat(ValuesHash.of(mirrored("people", flaky).path("values")))
                 .isEqualTo(ValuesHash.of(sim().data().getRecord("people", flaky).path("values")));
     }
@@ -346,7 +324,7 @@ class WebhookFlowTest {
         assertThat(replayed.statusCode()).isEqualTo(200);
         assertThat(replayed.body()).contains("duplicate");
         await().atMost(Duration.ofSeconds(10)).until(() -> recordGets("people", record) == 1);
-        assertThat(sql("SELECT COUNT(*) FROM webhook_inbox WHERE idempotency_key IN (?, ?)", firstKey, freshKey))
+        assertThat(bundle.queryLong("SELECT COUNT(*) FROM webhook_inbox WHERE idempotency_key IN (?, ?)", firstKey, freshKey))
                 .isEqualTo(1);
     }
 
@@ -379,10 +357,10 @@ class WebhookFlowTest {
         assertThat(api("POST", "/api/dead-letters/" + dead + "/replay").statusCode()).isEqualTo(202);
         assertThat(api("POST", "/api/dead-letters/999999/replay").statusCode()).isEqualTo(404);
         // still unknown to Attio: the replay fails again and updates its letter (marked replayed) instead of adding one
-        await().atMost(Duration.ofSeconds(10)).until(() -> sql("SELECT COUNT(*) FROM webhook_inbox WHERE "
+        await().atMost(Duration.ofSeconds(10)).until(() -> bundle.queryLong("SELECT COUNT(*) FROM webhook_inbox WHERE "
                 + "idempotency_key = ? AND state = 'done'", "replay:" + dead + ":1") == 1);
-        assertThat(sql("SELECT COUNT(*) FROM dead_letter WHERE payload LIKE ?", "%" + recordId + "%")).isEqualTo(1);
-        assertThat(sql("SELECT replay_count FROM dead_letter WHERE id = ?", dead)).isEqualTo(1);
+        assertThat(bundle.queryLong("SELECT COUNT(*) FROM dead_letter WHERE payload LIKE ?", "%" + recordId + "%")).isEqualTo(1);
+        assertThat(bundle.queryLong("SELECT replay_count FROM dead_letter WHERE id = ?", dead)).isEqualTo(1);
         assertThat(api("GET", "/api/dead-letters").statusCode()).isEqualTo(200);
         assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(bundle.httpUrl() + "/api/dead-letters")).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
