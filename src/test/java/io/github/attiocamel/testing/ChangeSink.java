@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -41,21 +43,32 @@ public final class ChangeSink implements AutoCloseable {
         }
         server.createContext("/changes", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
-            pause();
-            int status;
-            if (down.get()) {
-                refused.incrementAndGet();
-                status = 503;
-            } else {
-                synchronized (received) {
-                    received.add(new Received(exchange.getRequestHeaders().getFirst("AttioChangeId"),
-                            exchange.getRequestHeaders().getFirst("AttioChangeKey"),
-                            JSON.readTree(new String(body, StandardCharsets.UTF_8))));
+            Runnable answer = () -> {
+                try (exchange) {
+                    int status;
+                    if (down.get()) {
+                        refused.incrementAndGet();
+                        status = 503;
+                    } else {
+                        synchronized (received) {
+                            received.add(new Received(exchange.getRequestHeaders().getFirst("AttioChangeId"),
+                                    exchange.getRequestHeaders().getFirst("AttioChangeKey"),
+                                    JSON.readTree(new String(body, StandardCharsets.UTF_8))));
+                        }
+                        status = 200;
+                    }
+                    exchange.sendResponseHeaders(status, -1);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-                status = 200;
+            };
+            long millis = latencyMillis;
+            if (millis > 0) {
+                // a slow endpoint answers later, from another thread; the request is accepted only then
+                CompletableFuture.runAsync(answer, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
+            } else {
+                answer.run();
             }
-            exchange.sendResponseHeaders(status, -1);
-            exchange.close();
         });
         server.start();
     }
@@ -73,17 +86,6 @@ public final class ChangeSink implements AutoCloseable {
         latencyMillis = latency.toMillis();
     }
 
-    private void pause() {
-        long millis = latencyMillis;
-        if (millis > 0) {
-            try {
-                // the endpoint's own slowness, not a test waiting for something
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 
     /** Requests answered 503 while down. */
     public int refused() {
