@@ -41,7 +41,7 @@ KEEP = {
     "/v2/threads": ["get"],
     "/v2/workspace_members": ["get"],
     "/v2/webhooks": ["get", "post"],
-    "/v2/webhooks/{webhook_id}": ["get", "delete"],
+    "/v2/webhooks/{webhook_id}": ["get", "patch", "delete"],
 }
 PATH_ITEM_SHARED = ("parameters", "summary", "description", "servers")
 

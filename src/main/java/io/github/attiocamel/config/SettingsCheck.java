@@ -45,8 +45,16 @@ public final class SettingsCheck extends MainListenerSupport {
                     + "account: java -jar attio-camel.jar --sandbox");
         }
         required(pc, "attio.base-url", "ATTIO_BASE_URL", problems);
-        if (profile == Profile.PRODUCTION) {
+        Optional<String> publicUrl = value(pc, "attio.webhook.public-url");
+        if (publicUrl.isPresent() && !publicUrl.get().startsWith("https://")) {
+            problems.add("invalid setting attio.webhook.public-url (env ATTIO_WEBHOOK_PUBLIC_URL): Attio delivers only "
+                    + "to https URLs, got " + publicUrl.get());
+        }
+        if (profile == Profile.PRODUCTION && publicUrl.isEmpty()) {
+            // with a public URL the bundle makes its own webhook and keeps the secret Attio gives it
             required(pc, "attio.webhook-secret", "ATTIO_WEBHOOK_SECRET", problems);
+        }
+        if (profile == Profile.PRODUCTION) {
             required(pc, "attio.api-token", "BUNDLE_API_TOKEN", problems);
         }
         budget(pc, "attio.rate.reads-per-second", "ATTIO_RATE_READS_PER_SECOND", ATTIO_READS_PER_SECOND, problems);

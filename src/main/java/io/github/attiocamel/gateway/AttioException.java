@@ -40,6 +40,11 @@ public class AttioException extends RuntimeException {
     /** 429, 5xx and I/O failures may succeed later; any other 4xx never will (the request itself is wrong). */
     public boolean isRetriable() { return status == 429 || status >= 500; }
 
+    /** An I/O failure or 5xx after the request went out, not an open breaker (which sent nothing): a create may exist. */
+    public boolean mayHaveLanded() {
+        return status >= 500 && !AttioResponses.UNAVAILABLE_CODE.equals(code);
+    }
+
     @Override
     public String toString() {
         return "AttioException{status=" + status + ", type=" + type + ", code=" + code + ", message=" + getMessage() + "}";

@@ -81,4 +81,23 @@ public interface AttioGateway {
     Optional<JsonNode> getTask(String taskId);
 
     Optional<JsonNode> getComment(String commentId);
+
+    // ---- webhooks (the bundle's own subscription) ----------------------------------------------------------------
+    /** Every page of {@code GET /v2/webhooks} (secrets are never listed). */
+    List<JsonNode> webhooks();
+
+    /** Empty on 404. */
+    Optional<JsonNode> getWebhook(String webhookId);
+
+    /**
+     * {@code POST /v2/webhooks}: the answer is the only place Attio ever shows the webhook's secret. Never sent twice:
+     * after a failure that may have landed the caller must look for the webhook before creating another.
+     */
+    JsonNode createWebhook(String targetUrl, JsonNode subscriptions);
+
+    /** {@code PATCH /v2/webhooks/{id}}: target and subscriptions replaced, the secret kept. */
+    JsonNode updateWebhook(String webhookId, String targetUrl, JsonNode subscriptions);
+
+    /** {@code DELETE /v2/webhooks/{id}}; false when Attio had no such webhook. */
+    boolean deleteWebhook(String webhookId);
 }

@@ -199,11 +199,11 @@ class CamelAttioGateway implements AttioGateway {
                 unsettledNotes.remove(key);
                 return note;
             } catch (AttioException e) {
-                if (mayHaveLanded(e)) {
+                if (e.mayHaveLanded()) {
                     // kept beyond this call: when the look cannot be made now (Attio down), the caller's retry makes it
                     unsettledNotes.add(key);
                 }
-                if (!mayHaveLanded(e) || attempt >= ambiguousRetries) {
+                if (!e.mayHaveLanded() || attempt >= ambiguousRetries) {
                     throw e;
                 }
                 mayExist = true;
@@ -221,11 +221,6 @@ class CamelAttioGateway implements AttioGateway {
     private static String noteKey(String parentObject, String parentRecordId, String title, String format,
                                   String content) {
         return String.join("\u0000", parentObject, parentRecordId, title, format, content);
-    }
-
-    /** An I/O failure or 5xx after the request went out, not an open breaker (which sent nothing). */
-    private static boolean mayHaveLanded(AttioException e) {
-        return e.status() >= 500 && !"attio_unavailable".equals(e.code());
     }
 
     /** The parent's note with this title and content, read page by page (Attio lists at most 50 at a time). */
@@ -261,6 +256,44 @@ class CamelAttioGateway implements AttioGateway {
     @Override
     public Optional<JsonNode> getComment(String commentId) {
         return notFoundAsEmpty(() -> data(read("comments.get", "/v2/comments/" + seg(commentId), null, null)));
+    }
+
+    // ---- webhooks ------------------------------------------------------------------------------------------------
+
+    @Override
+    public List<JsonNode> webhooks() {
+        return pages("webhooks.list", "/v2/webhooks");
+    }
+
+    @Override
+    public Optional<JsonNode> getWebhook(String webhookId) {
+        return notFoundAsEmpty(() -> data(read("webhooks.get", "/v2/webhooks/" + seg(webhookId), null, null)));
+    }
+
+    @Override
+    public JsonNode createWebhook(String targetUrl, JsonNode subscriptions) {
+        return data(write("webhooks.create", "POST", "/v2/webhooks", null, webhookBody(targetUrl, subscriptions)));
+    }
+
+    @Override
+    public JsonNode updateWebhook(String webhookId, String targetUrl, JsonNode subscriptions) {
+        return data(write("webhooks.update", "PATCH", "/v2/webhooks/" + seg(webhookId), null,
+                webhookBody(targetUrl, subscriptions)));
+    }
+
+    @Override
+    public boolean deleteWebhook(String webhookId) {
+        return notFoundAsEmpty(() -> {
+            write("webhooks.delete", "DELETE", "/v2/webhooks/" + seg(webhookId), null, null);
+            return Boolean.TRUE;
+        }).isPresent();
+    }
+
+    private ObjectNode webhookBody(String targetUrl, JsonNode subscriptions) {
+        ObjectNode data = mapper.createObjectNode();
+        data.put("target_url", targetUrl);
+        data.set("subscriptions", subscriptions);
+        return wrap(data);
     }
 
     // ---- plumbing --------------------------------------------------------------------------------------------

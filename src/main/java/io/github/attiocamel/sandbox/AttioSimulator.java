@@ -70,6 +70,8 @@ public final class AttioSimulator implements AutoCloseable {
     private final Faults faults = new Faults();
     private final List<RecordedRequest> requests = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
+    private final Map<String, String> ingress = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<Delivery> deliveries = new ArrayList<>();
     private final HttpClient webhookClient = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private volatile Duration latency = Duration.ZERO;
@@ -600,6 +602,50 @@ public final class AttioSimulator implements AutoCloseable {
         return id;
     }
 
+    /** One delivery the simulator sent to a webhook's target: its webhook and the status answered (0: no answer). */
+    public record Delivery(String webhookId, int status) {}
+
+    /**
+     * Stands in for the TLS-terminating load balancer in front of a receiver: Attio accepts only https target URLs, so
+     * deliveries to a URL starting with {@code publicPrefix} are sent to {@code localBase} with the rest of the path.
+     */
+    public void ingress(String publicPrefix, String localBase) {
+        ingress.put(publicPrefix, localBase);
+    }
+
+    /** Every delivery sent so far (oldest first), as its answer came back. */
+    public List<Delivery> deliveries() {
+        synchronized (deliveries) {
+            return List.copyOf(deliveries);
+        }
+    }
+
+    /** The webhooks Attio holds, secrets left out as its API leaves them out. */
+    public List<ObjectNode> webhooks() {
+        synchronized (data) {
+            return data.webhooks.values().stream().map(Operations::withoutSecret).toList();
+        }
+    }
+
+    /** The secret Attio gave at a webhook's creation: what the receiver must have stored from that one answer. */
+    public String webhookSecret(String webhookId) {
+        synchronized (data) {
+            ObjectNode hook = data.webhooks.get(webhookId);
+            return hook == null ? null : hook.path("secret").asText();
+        }
+    }
+
+    /** Sets a webhook's status as Attio does after failed deliveries ({@code degraded}) or when it is switched off. */
+    public void webhookStatus(String webhookId, String status) {
+        synchronized (data) {
+            ObjectNode hook = data.webhooks.get(webhookId);
+            if (hook == null) {
+                throw new IllegalArgumentException("no webhook " + webhookId);
+            }
+            hook.put("status", status);
+        }
+    }
+
     /** Stops a webhook's deliveries, as deleting it in Attio does. */
     public void unsubscribe(String webhookId) {
         synchronized (data) {
@@ -631,14 +677,28 @@ public final class AttioSimulator implements AutoCloseable {
             String envelope = envelope(hook.path("id").path("webhook_id").asText(), subscribed.toArray(JsonNode[]::new));
             byte[] bytes = envelope.getBytes(StandardCharsets.UTF_8);
             String signature = sign(bytes, hook.path("secret").asText());
-            HttpRequest post = HttpRequest.newBuilder(URI.create(hook.path("target_url").asText()))
+            HttpRequest post = HttpRequest.newBuilder(URI.create(behindIngress(hook.path("target_url").asText())))
                     .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
                     .header("Attio-Signature", signature).header("X-Attio-Signature", signature)
                     .header("Idempotency-Key", UUID.randomUUID().toString())
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
             // fire and forget, like Attio's queue; a failed delivery is not retried by the simulator
-            webhookClient.sendAsync(post, HttpResponse.BodyHandlers.discarding());
+            String webhookId = hook.path("id").path("webhook_id").asText();
+            webhookClient.sendAsync(post, HttpResponse.BodyHandlers.discarding()).whenComplete((answer, failure) -> {
+                synchronized (deliveries) {
+                    deliveries.add(new Delivery(webhookId, answer == null ? 0 : answer.statusCode()));
+                }
+            });
         }
+    }
+
+    private String behindIngress(String targetUrl) {
+        for (Map.Entry<String, String> route : ingress.entrySet()) {
+            if (targetUrl.startsWith(route.getKey())) {
+                return route.getValue() + targetUrl.substring(route.getKey().length());
+            }
+        }
+        return targetUrl;
     }
 
     String httpDate(Instant instant) {

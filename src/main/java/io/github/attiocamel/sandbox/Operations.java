@@ -93,6 +93,7 @@ final class Operations {
                 case "POST /v2/webhooks" -> createWebhook();
                 case "GET /v2/webhooks/{webhook_id}" ->
                         wrap(withoutSecret(found(data.webhooks.get(path.get("webhook_id")), "Webhook")));
+                case "PATCH /v2/webhooks/{webhook_id}" -> updateWebhook(path.get("webhook_id"));
                 case "DELETE /v2/webhooks/{webhook_id}" -> {
                     found(data.webhooks.remove(path.get("webhook_id")), "Webhook");
                     yield NODES.objectNode();
@@ -382,7 +383,20 @@ final class Operations {
         return wrap(hook.deepCopy());
     }
 
-    private static ObjectNode withoutSecret(ObjectNode hook) {
+    /** Attio's PATCH: replaces what the body names (target_url, subscriptions); the secret stays as it was. */
+    private JsonNode updateWebhook(String webhookId) {
+        ObjectNode hook = found(data.webhooks.get(webhookId), "Webhook");
+        JsonNode d = body.path("data");
+        if (d.has("target_url")) {
+            hook.put("target_url", d.path("target_url").asText());
+        }
+        if (d.has("subscriptions")) {
+            hook.set("subscriptions", d.path("subscriptions").deepCopy());
+        }
+        return wrap(withoutSecret(hook));
+    }
+
+    static ObjectNode withoutSecret(ObjectNode hook) {
         ObjectNode copy = hook.deepCopy();
         copy.remove("secret");
         return copy;

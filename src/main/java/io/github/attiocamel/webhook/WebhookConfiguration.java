@@ -13,8 +13,15 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.spi.PropertiesComponent;
+
 import javax.sql.DataSource;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Binds the webhook flow's beans (listed after the store, mirror and gateway configurations, whose
@@ -25,6 +32,8 @@ import java.time.Duration;
 public class WebhookConfiguration implements CamelConfiguration {
 
     public static final String PATH = "/webhooks/attio";
+    /** {@code attio.webhook.filter.<event type>}: Attio's subscription filter for that event type, as JSON. */
+    static final String FILTER_PREFIX = "attio.webhook.filter.";
     /** Records whose last fetch is remembered for burst coalescing; older entries simply fetch again. */
     private static final int FETCH_LEDGER_ENTRIES = 100_000;
 
@@ -32,6 +41,12 @@ public class WebhookConfiguration implements CamelConfiguration {
     String secret;
     @PropertyInject("attio.webhook-secret-previous")
     String previousSecret;
+    @PropertyInject("attio.webhook.public-url")
+    String publicUrl;
+    @PropertyInject("attio.webhook.subscriptions")
+    String subscriptionTypes;
+    @PropertyInject("attio.webhook.rotation-overlap")
+    Duration rotationOverlap;
     @PropertyInject("attio.webhook.max-body-bytes")
     long maxBodyBytes;
     @PropertyInject("attio.webhook.batch-size")
@@ -54,10 +69,20 @@ public class WebhookConfiguration implements CamelConfiguration {
 
     private DeadLetterRepository deadLetterRepository;
     private WebhookInboxService inbox;
+    private WebhookSubscriptionRepository subscriptionRepository;
+    private WebhookSubscriptions subscriptions;
 
-    @BindToRegistry("webhookVerifier")
-    public WebhookVerifier verifier() {
-        return new WebhookVerifier(new WebhookSignature(secret, previousSecret), maxBodyBytes);
+    @BindToRegistry(value = "webhookVerifier", lazy = true)
+    public WebhookVerifier verifier(@BeanInject("attioStore") AttioStore store) {
+        WebhookSubscriptionRepository stored = managed() ? subscriptionRepositoryOf(store) : null;
+        return new WebhookVerifier(new WebhookSignature(secret, previousSecret, stored == null ? null : stored::secrets,
+                Clock.systemUTC()), maxBodyBytes);
+    }
+
+    /** The bundle's own Attio webhook ({@code attio.webhook.public-url}); does nothing while that is empty. */
+    @BindToRegistry(value = "webhookSubscriptions", lazy = true)
+    public WebhookSubscriptions subscriptions(CamelContext context) {
+        return subscriptionsOf(context);
     }
 
     /** Lazy, as every bean that uses {@code workTracker}: bound once that one is, so both see the same tracker. */
@@ -92,6 +117,39 @@ public class WebhookConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         context.addStartupListener(new WebhookBodyLimit(PATH, maxBodyBytes));
+        if (managed()) {
+            // attio.webhook.public-url itself is checked with the other settings (config.SettingsCheck)
+            WebhookSubscriptionHealthCheck check = new WebhookSubscriptionHealthCheck(subscriptionsOf(context));
+            check.setCamelContext(context);
+            HealthCheckRegistry.get(context).register(check);
+        }
+    }
+
+    private boolean managed() {
+        return publicUrl != null && !publicUrl.isBlank();
+    }
+
+    private synchronized WebhookSubscriptionRepository subscriptionRepositoryOf(AttioStore store) {
+        if (subscriptionRepository == null) {
+            subscriptionRepository = new WebhookSubscriptionRepository(store.dataSource(), store.postgres());
+        }
+        return subscriptionRepository;
+    }
+
+    /** Event types and filters resolved and checked when the context is configured: a bad one refuses the start. */
+    private synchronized WebhookSubscriptions subscriptionsOf(CamelContext context) {
+        if (subscriptions == null) {
+            Map<String, String> filters = new TreeMap<>();
+            PropertiesComponent properties = context.getPropertiesComponent();
+            properties.loadProperties(k -> k.startsWith(FILTER_PREFIX)).stringPropertyNames().forEach(k ->
+                    properties.resolveProperty(k).ifPresent(v -> filters.put(k.substring(FILTER_PREFIX.length()), v)));
+            ArrayNode wanted = WebhookSubscriptions.subscriptionsOf(subscriptionTypes, filters, WebhookSubscriptions.EVENT_TYPES);
+            AttioStore store = context.getRegistry().lookupByNameAndType("attioStore", AttioStore.class);
+            AttioGateway gateway = context.getRegistry().lookupByNameAndType("attioGateway", AttioGateway.class);
+            subscriptions = new WebhookSubscriptions(subscriptionRepositoryOf(store), gateway, managed() ? publicUrl : "",
+                    wanted, rotationOverlap, Clock.systemUTC());
+        }
+        return subscriptions;
     }
 
     /** The inbox and the dead-letter API share one repository; Camel binds them in an order of its own. */

@@ -57,7 +57,10 @@ public final class WebhookVerifier {
 
         if (!signature.isConfigured()) {
             if (refusalLogged.compareAndSet(false, true)) {
-                LOG.error("[attio-webhook] refusing every delivery: attio.webhook-secret (ATTIO_WEBHOOK_SECRET) is not set");
+                LOG.error(signature.managed()
+                        ? "[attio-webhook] refusing deliveries until the bundle's own Attio webhook exists "
+                                + "(attio.webhook.public-url): see readiness check attio-webhook"
+                        : "[attio-webhook] refusing every delivery: attio.webhook-secret (ATTIO_WEBHOOK_SECRET) is not set");
             }
             throw new WebhookRejection(503, "not_configured", "webhook secret not configured");
         }
