@@ -74,7 +74,9 @@ class BundleApiHttpTest {
                 Map.entry("/api/sync/{object}", List.of("post")),
                 Map.entry("/api/sync/lists/{list}", List.of("post")),
                 Map.entry("/api/sync/runs/{run_id}", List.of("get")),
-                Map.entry("/api/sync/runs/{run_id}/deletions:confirm", List.of("post")));
+                Map.entry("/api/sync/runs/{run_id}/deletions:confirm", List.of("post")),
+                Map.entry("/api/webhook", List.of("get")),
+                Map.entry("/api/webhook:rotate", List.of("post")));
         List<String> paths = new ArrayList<>();
         doc.path("paths").fieldNames().forEachRemaining(paths::add);
         assertThat(paths).containsExactlyInAnyOrderElementsOf(operations.keySet());
