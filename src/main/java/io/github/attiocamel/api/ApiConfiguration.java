@@ -1,5 +1,6 @@
 package io.github.attiocamel.api;
 
+import io.github.attiocamel.config.StartupException;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -47,6 +48,18 @@ public class ApiConfiguration implements CamelConfiguration {
     @PropertyInject("attio.server.idle-timeout")
     private Duration idleTimeout;
 
+    @PropertyInject("attio.http-port")
+    private int httpPort;
+
+    @PropertyInject("attio.ops.api-url")
+    private String opsApiUrl;
+
+    @PropertyInject("attio.ops.refresh-millis")
+    private long opsRefreshMillis;
+
+    @PropertyInject("attio.ops.allowed-origins")
+    private String opsAllowedOrigins;
+
     @BindToRegistry("bundleApiGuard")
     public BearerTokenGuard bundleApiGuard() {
         return new BearerTokenGuard(apiToken);
@@ -68,10 +81,41 @@ public class ApiConfiguration implements CamelConfiguration {
         return LenientJsonBinding::new;
     }
 
+    /** The browser origins whose pages may read /api: each exactly scheme://host[:port], never a wildcard. */
+    static Set<String> allowedOrigins(String setting) {
+        Set<String> origins = Arrays.stream(setting.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+        for (String origin : origins) {
+            if (!origin.matches("https?://[A-Za-z0-9.\\[\\]:-]+")) {
+                throw new StartupException("invalid setting attio.ops.allowed-origins=" + setting + " (env "
+                        + "ATTIO_OPS_ALLOWED_ORIGINS): each origin is scheme://host[:port] exactly, no path, no wildcard");
+            }
+        }
+        return origins;
+    }
+
+    private OperationsPage operationsPage() {
+        String apiUrl = opsApiUrl.trim().replaceAll("/+$", "");
+        if (opsRefreshMillis < 100) {
+            throw new StartupException("invalid setting attio.ops.refresh-millis=" + opsRefreshMillis
+                    + ": the operations page refreshes at most every 100 ms");
+        }
+        if (!apiUrl.isEmpty()) {
+            try {
+                OperationsPage.origin(apiUrl);
+            } catch (IllegalArgumentException e) {
+                throw new StartupException("invalid setting attio.ops.api-url=" + apiUrl + " (env ATTIO_OPS_API_URL): "
+                        + "an http(s) URL of the bundle's HTTP port as browsers reach it, or empty");
+            }
+        }
+        return new OperationsPage(apiUrl, httpPort, opsRefreshMillis);
+    }
+
     @Override
     public void configure(CamelContext context) throws Exception {
         BearerTokenGuard guard = context.getRegistry().lookupByNameAndType("bundleApiGuard", BearerTokenGuard.class);
-        context.addStartupListener(new ApiGate(guard));
+        context.addStartupListener(new ApiGate(guard, allowedOrigins(opsAllowedOrigins)));
+        context.addStartupListener(operationsPage());
         Set<String> streamed = Arrays.stream(streamedPaths.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
         context.getCamelContextExtension().registerEndpointCallback(new StreamedUploads(streamed));

@@ -30,7 +30,11 @@ import java.util.regex.Pattern;
  * is read. Auth comes before routing, so without the token /api tells nothing, not even which paths exist. The path
  * is judged both as Vert.x normalised it (dot segments removed, what the routes are matched on) and as sent, with
  * repeated slashes collapsed, percent-escapes decoded and case ignored, so no spelling of /api slips past. A
- * literal-colon verb path ({@code /api/contacts:batch}) then answers only to itself.</li>
+ * literal-colon verb path ({@code /api/contacts:batch}) then answers only to itself. A request from one of the
+ * configured browser origins ({@code attio.ops.allowed-origins}: the operations page's, on the management port) gets
+ * the CORS headers that let that page read the answer; its preflight ({@code OPTIONS} with
+ * {@code Access-Control-Request-Method}) is answered 204 without the token, since a browser never sends one with it.
+ * Any other origin gets no CORS header at all, so browsers keep its pages from reading /api.</li>
  * <li>last of all: a request no route took answers the JSON error contract, 405 with the {@code Allow} header when
  * routes exist for the path under other methods (read from the router's own routes), else 404.</li>
  * </ul>
@@ -45,13 +49,15 @@ final class ApiGate implements StartupListener, Ordered {
     private static final Pattern MID_SEGMENT_COLON = Pattern.compile("[^/]:[A-Za-z]");
 
     private final BearerTokenGuard guard;
+    private final Set<String> allowedOrigins;
     private Set<String> apiPaths;
     private Set<String> literalColonPaths;
     private final Map<String, Pattern> templates = new ConcurrentHashMap<>();
     private VertxPlatformHttpRouter router;
 
-    ApiGate(BearerTokenGuard guard) {
+    ApiGate(BearerTokenGuard guard, Set<String> allowedOrigins) {
         this.guard = guard;
+        this.allowedOrigins = Set.copyOf(allowedOrigins);
     }
 
     /**
@@ -87,6 +93,9 @@ final class ApiGate implements StartupListener, Ordered {
             ctx.next();
             return;
         }
+        if (crossOrigin(ctx)) {
+            return;
+        }
         // two Authorization headers are refused: a proxy in front could judge the other one than this check does
         String refusal = ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION).size() > 1
                 ? "more than one Authorization header"
@@ -103,6 +112,29 @@ final class ApiGate implements StartupListener, Ordered {
         }
         ctx.response().putHeader("WWW-Authenticate", "Bearer");
         answer(ctx, 401, ApiErrors.body("unauthorized", refusal));
+    }
+
+    /**
+     * CORS for the allowed origins: the headers on whatever the answer turns out to be (401 included, so the page can
+     * say the token is wrong), and the preflight answered here. True when the request is answered.
+     */
+    private boolean crossOrigin(RoutingContext ctx) {
+        String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+        ctx.response().headers().add(HttpHeaders.VARY, HttpHeaders.ORIGIN);
+        if (origin == null || !allowedOrigins.contains(origin)) {
+            return false;
+        }
+        ctx.response().putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        if (ctx.request().method() != HttpMethod.OPTIONS
+                || ctx.request().getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD) == null) {
+            return false;
+        }
+        ctx.response().setStatusCode(204)
+                .putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST")
+                .putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type")
+                .putHeader(HttpHeaders.ACCESS_CONTROL_MAX_AGE, "600")
+                .end();
+        return true;
     }
 
     private void unrouted(RoutingContext ctx) {

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Binds the gateway's beans (listed in {@code camel.main.configuration-classes}; no classpath scanning):
  * {@code attioGateway}, {@code attioResponses}, {@code attioRetryAfterGate}, {@code attioGatewayRetryListener},
- * {@code attioHttpClientConfigurer}. Settings come from config/application.properties ({@code attio.rate.*},
+ * {@code attioHttpClientConfigurer}, {@code attioGatewayStatus}. Settings come from config/application.properties ({@code attio.rate.*},
  * {@code attio.cache.*}, {@code attio.http.*}, {@code attio.health.*}, {@code attio.retry.max-redeliveries} for
  * creates, {@code attio.budget.*}); the other retry keys and the breaker keys are read by the YAML routes. Also
  * registers the {@code attio} and {@code attio-schema} readiness checks.
@@ -118,6 +118,13 @@ public class GatewayConfiguration implements CamelConfiguration {
             wireBudget = new WireBudget(readsPerSecond, writesPerSecond, metrics(context));
         }
         return wireBudget;
+    }
+
+    /** Breaker state and budgets in use for GET /api/operations; the gateway is looked up per call, as health does. */
+    @BindToRegistry("attioGatewayStatus")
+    public GatewayStatus gatewayStatus(CamelContext context) {
+        return new GatewayStatus(() -> context.getRegistry().lookupByNameAndType("attioGateway", AttioGateway.class),
+                wireBudget(context), readsPerSecond, writesPerSecond);
     }
 
     @BindToRegistry("attioGateway")

@@ -43,6 +43,16 @@ final class WireBudget implements ExecChainHandler {
         this.workspace = budget;
     }
 
+    /** Reads on the wire in the last second (in flight or answered), out of the read budget. */
+    int readsInUse() {
+        return reads.inUse();
+    }
+
+    /** Writes on the wire in the last second (in flight or answered), out of the write budget. */
+    int writesInUse() {
+        return writes.inUse();
+    }
+
     static boolean isRead(String method, String path) {
         return "GET".equals(method) || path.endsWith("/query") || path.endsWith("/search");
     }
@@ -97,9 +107,7 @@ final class WireBudget implements ExecChainHandler {
         synchronized void acquire() throws InterruptedIOException {
             while (true) {
                 long now = System.nanoTime();
-                while (!answeredAt.isEmpty() && now - answeredAt.peekFirst() >= SECOND) {
-                    answeredAt.pollFirst();
-                }
+                forgetOlderThanASecond(now);
                 if (inFlight + answeredAt.size() < budget) {
                     inFlight++;
                     return;
@@ -111,6 +119,18 @@ final class WireBudget implements ExecChainHandler {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("interrupted waiting for the Attio rate budget");
                 }
+            }
+        }
+
+        /** What the guard counts against the budget now: requests in flight plus answers of the last second. */
+        synchronized int inUse() {
+            forgetOlderThanASecond(System.nanoTime());
+            return inFlight + answeredAt.size();
+        }
+
+        private void forgetOlderThanASecond(long now) {
+            while (!answeredAt.isEmpty() && now - answeredAt.peekFirst() >= SECOND) {
+                answeredAt.pollFirst();
             }
         }
 

@@ -14,8 +14,8 @@ import javax.sql.DataSource;
 import java.time.Duration;
 
 /**
- * Binds the embedded store: {@code attioStore} and its {@code dataSource}. The store is migrated here, before any
- * route starts, and closed when the context stops so a restart reopens the same files.
+ * Binds the embedded store: {@code attioStore}, its {@code dataSource} and {@code operationsView}. The store is
+ * migrated here, before any route starts, and closed when the context stops so a restart reopens the same files.
  */
 public class StoreConfiguration implements CamelConfiguration {
 
@@ -53,6 +53,12 @@ public class StoreConfiguration implements CamelConfiguration {
     @BindToRegistry("dataSource")
     public DataSource dataSource(CamelContext context) throws Exception {
         return open(context).dataSource();
+    }
+
+    /** What {@code GET /api/operations} (and so the operations page) shows of the store. */
+    @BindToRegistry("operationsView")
+    public OperationsView operationsView(CamelContext context) throws Exception {
+        return new OperationsView(open(context).dataSource(), Clock.systemUTC());
     }
 
     /** Readiness check {@code store}: the store takes a write. */
