@@ -120,7 +120,7 @@ final class ApiGate implements StartupListener, Ordered {
      */
     private boolean crossOrigin(RoutingContext ctx) {
         String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
-        ctx.response().headers().add(HttpHeaders.VARY, HttpHeaders.ORIGIN);
+        ctx.response().headers().add(HttpHeaders.VARY, "Origin");
         if (origin == null || !allowedOrigins.contains(origin)) {
             return false;
         }

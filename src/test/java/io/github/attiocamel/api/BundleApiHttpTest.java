@@ -2,6 +2,7 @@ package io.github.attiocamel.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.attiocamel.config.StartupException;
 import io.github.attiocamel.testing.RunningBundle;
 import io.github.attiocamel.testing.SimulatorExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The bundle API's HTTP edge on the real bundle: its OpenAPI document, the JSON answers for unknown paths and wrong
@@ -71,6 +73,7 @@ class BundleApiHttpTest {
                 Map.entry("/api/dead-letters/{id}/replay", List.of("post")),
                 Map.entry("/api/mirror/{object}", List.of("get")),
                 Map.entry("/api/mirror/{object}/{record_id}", List.of("get")),
+                Map.entry("/api/operations", List.of("get")),
                 Map.entry("/api/sync/{object}", List.of("post")),
                 Map.entry("/api/sync/lists/{list}", List.of("post")),
                 Map.entry("/api/sync/runs/{run_id}", List.of("get")),
@@ -142,6 +145,78 @@ class BundleApiHttpTest {
         assertMethodNotAllowed(send("GET", "/webhooks/attio", false), "POST");
         assertMethodNotAllowed(send("PUT", "/api/jobs/some-job", true), "GET");
         assertMethodNotAllowed(send("DELETE", "/api/sync/people", true), "POST");
+    }
+
+    /**
+     * The operations page (served from the management origin) may read /api: its preflight is answered without the
+     * token, its calls still need it. No other origin gets a CORS header, so no other page can read an answer.
+     */
+    @Test
+    void onlyTheOperationsPageOriginGetsCorsAndOnlyItsPreflightGoesWithoutTheToken() throws Exception {
+        String page = bundle.managementUrl();
+        HttpResponse<String> preflight = fromOrigin("OPTIONS", page, false);
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue(page);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("")).contains("Authorization");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("")).contains("GET", "POST");
+
+        HttpResponse<String> anonymous = fromOrigin("GET", page, false);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("Access-Control-Allow-Origin")).as("the page can say why").hasValue(page);
+        HttpResponse<String> bearer = fromOrigin("GET", page, true);
+        assertThat(bearer.statusCode()).isEqualTo(200);
+        assertThat(bearer.headers().firstValue("Access-Control-Allow-Origin")).hasValue(page);
+        assertThat(bearer.headers().allValues("Vary")).contains("Origin");
+        assertThat(JSON.readTree(bearer.body()).path("attio").path("reads").path("per_second").asInt()).isEqualTo(100);
+
+        for (String stranger : List.of("http://evil.example", "null", page + "0", page.replace("http:", "https:"))) {
+            HttpResponse<String> refused = fromOrigin("OPTIONS", stranger, false);
+            assertThat(refused.statusCode()).as(stranger).isEqualTo(401);
+            assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).as(stranger).isEmpty();
+            HttpResponse<String> read = fromOrigin("GET", stranger, true);
+            assertThat(read.statusCode()).as(stranger).isEqualTo(200);
+            assertThat(read.headers().firstValue("Access-Control-Allow-Origin")).as(stranger).isEmpty();
+        }
+    }
+
+    @Test
+    void aWildcardOrAPathIsNoAllowedOrigin() {
+        for (String setting : List.of("*", "http://localhost:9876/ops", "http://*.example", "localhost:9876")) {
+            assertThatThrownBy(() -> ApiConfiguration.allowedOrigins(setting)).as(setting)
+                    .isInstanceOf(StartupException.class).hasMessageContaining("attio.ops.allowed-origins");
+        }
+        assertThat(ApiConfiguration.allowedOrigins(" http://localhost:9876, https://ops.example ,"))
+                .containsExactlyInAnyOrder("http://localhost:9876", "https://ops.example");
+    }
+
+    /** The page, on the management port only, may run nothing but its own script and talk to nothing but the API. */
+    @Test
+    void theOperationsPageIsServedOnTheManagementPort() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(bundle.managementUrl() + "/ops")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        String httpPort = bundle.httpUrl().substring(bundle.httpUrl().lastIndexOf(':') + 1);
+        assertThat(r.body()).contains("/api/operations", "data-api-port=\"" + httpPort + "\"",
+                "data-refresh-millis=\"3000\"", "sessionStorage").doesNotContain("%API_");
+        String policy = r.headers().firstValue("Content-Security-Policy").orElse("");
+        assertThat(policy).contains("default-src 'none'", "script-src 'sha256-", "frame-ancestors 'none'",
+                "connect-src http://127.0.0.1:" + httpPort).doesNotContain("unsafe-inline");
+        assertThat(send("GET", "/ops", false).statusCode()).as("not on the HTTP port").isEqualTo(404);
+    }
+
+    private static HttpResponse<String> fromOrigin(String method, String origin, boolean token) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(bundle.httpUrl() + "/api/operations"))
+                .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin);
+        if ("OPTIONS".equals(method)) {
+            r.header("Access-Control-Request-Method", "GET").header("Access-Control-Request-Headers", "authorization");
+        }
+        if (token) {
+            r.header("Authorization", "Bearer " + bundle.apiToken());
+        }
+        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
