@@ -73,6 +73,7 @@ final class Sandbox extends MainListenerSupport {
         out.println("  bundle API        " + http + "/api/ping   (Authorization: Bearer " + API_TOKEN + ")");
         out.println("  health            " + management + "/observe/health");
         out.println("  metrics           " + management + "/observe/metrics");
+        out.println("  operations page   " + management + "/ops   (in a browser; API token: " + API_TOKEN + ")");
         out.println("  simulated Attio   " + simulator.baseUrl() + "/v2   (" + SAMPLE_PEOPLE + " people seeded; token: "
                 + simulator.apiKey() + ")");
         out.println("    curl -H 'Authorization: Bearer " + simulator.apiKey() + "' " + simulator.baseUrl() + "/v2/self");
