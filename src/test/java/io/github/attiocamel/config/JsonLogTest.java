@@ -89,6 +89,19 @@ class JsonLogTest {
         }
     }
 
+    @Test
+    void aLogFormatWithoutAnAppenderIsRefusedByName() {
+        List<String> problems = new ArrayList<>();
+        SettingsCheck.logFormat("json", problems);
+        SettingsCheck.logFormat("plain", problems);
+        SettingsCheck.logFormat(null, problems);
+        assertThat(problems).isEmpty();
+        SettingsCheck.logFormat("xml", problems);
+        SettingsCheck.logFormat("", problems);
+        assertThat(problems).containsExactly("invalid LOG_FORMAT 'xml': plain (the default, also when unset) or json",
+                "invalid LOG_FORMAT '': plain (the default, also when unset) or json");
+    }
+
     /** The shaded jar holds one Log4j2Plugins.dat: the merged one under src/main/resources must list every plugin. */
     @Test
     void theShippedPluginCacheHoldsEveryPluginOfTheLog4jJars() throws Exception {
