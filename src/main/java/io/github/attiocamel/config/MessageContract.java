@@ -40,6 +40,11 @@ public final class MessageContract {
                     + "triggers' /api/sync/lists/{list} from /api/sync/{object}")
     public static final String HEADER_HTTP_PATH = "CamelHttpPath";
 
+    @Metadata(label = "header", javaType = "String",
+            description = "W3C trace context (attio.tracing.*): written by Camel's tracer at each span; set from the "
+                    + "row where the inbox and the change relay continue a stored trace, read where it is stored")
+    public static final String HEADER_TRACEPARENT = "traceparent";
+
     // ---- gateway ------------------------------------------------------------------------------------------------
 
     @Metadata(label = "variable", javaType = "io.github.attiocamel.gateway.AttioRequest",

@@ -57,6 +57,7 @@ public final class SettingsCheck extends MainListenerSupport {
         if (profile == Profile.PRODUCTION) {
             required(pc, "attio.api-token", "BUNDLE_API_TOKEN", problems);
         }
+        logFormat(System.getenv("LOG_FORMAT"), problems);
         budget(pc, "attio.rate.reads-per-second", "ATTIO_RATE_READS_PER_SECOND", ATTIO_READS_PER_SECOND, problems);
         budget(pc, "attio.rate.writes-per-second", "ATTIO_RATE_WRITES_PER_SECOND", ATTIO_WRITES_PER_SECOND, problems);
         String httpHost = mandatory(pc, "camel.server.host", problems);
@@ -146,6 +147,16 @@ public final class SettingsCheck extends MainListenerSupport {
         } catch (IOException e) {
             problems.add("port " + port + " on " + host + " is already in use (" + key + ", env " + env
                     + "): stop the other process or choose another port");
+        }
+    }
+
+    /**
+     * log4j2.properties picks its appender by LOG_FORMAT's name: another name, or a variable set empty (log4j2 takes
+     * the empty name, not its default), leaves the bundle without a log.
+     */
+    static void logFormat(String value, List<String> problems) {
+        if (value != null && !value.equals("plain") && !value.equals("json")) {
+            problems.add("invalid LOG_FORMAT '" + value + "': plain (the default, also when unset) or json");
         }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
+import io.github.attiocamel.config.TraceContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -325,7 +326,12 @@ class CamelAttioGateway implements AttioGateway {
     }
 
     private JsonNode send(AttioRequest request) {
-        Exchange result = template().send(ROUTE, exchange -> exchange.getMessage().setBody(request));
+        // the call is an exchange of its own: it carries the caller's trace context (none while tracing is off), so
+        // the gateway's spans and the HTTP call's join the caller's trace instead of starting one
+        Exchange result = template().send(ROUTE, exchange -> {
+            exchange.getMessage().setBody(request);
+            TraceContext.propagate(exchange.getMessage()::setHeader);
+        });
         Exception failure = result.getException();
         if (failure != null) {
             throw normalise(failure);

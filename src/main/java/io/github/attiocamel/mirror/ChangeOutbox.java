@@ -2,6 +2,7 @@ package io.github.attiocamel.mirror;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.attiocamel.config.TraceContext;
 import io.github.attiocamel.store.StoreException;
 
 import java.sql.Connection;
@@ -30,7 +31,7 @@ public final class ChangeOutbox {
 
     /** One message still to relay, as the relay route sends it. */
     public record Pending(long seq, String changeId, String key, String source, String eventType, String object,
-                          String message) {}
+                          String message, String traceparent) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -61,14 +62,18 @@ public final class ChangeOutbox {
         }
     }
 
-    /** Appends in the caller's transaction (it commits or rolls back). */
+    /**
+     * Appends in the caller's transaction (it commits or rolls back), with the trace of the flow that made the change
+     * (its webhook's, a sync run's), which the relay's send continues.
+     */
     void append(Connection c, List<Map<String, Object>> changes) throws SQLException {
         if (changes.isEmpty()) {
             return;
         }
         Timestamp now = Timestamp.from(clock.instant());
+        String traceparent = TraceContext.traceparent();
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO change_outbox (change_id, change_key, source, "
-                + "event_type, object, message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                + "event_type, object, message, created_at, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (Map<String, Object> change : changes) {
                 String id = UUID.randomUUID().toString();
                 Map<String, Object> message = new LinkedHashMap<>();
@@ -81,6 +86,7 @@ public final class ChangeOutbox {
                 ps.setString(5, String.valueOf(change.get("object")));
                 ps.setString(6, json(message));
                 ps.setTimestamp(7, now);
+                ps.setString(8, traceparent);
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -90,13 +96,13 @@ public final class ChangeOutbox {
     /** The oldest {@code limit} messages not yet published, in the order they were committed per record. */
     List<Pending> pending(Connection c, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT seq, change_id, change_key, source, event_type, object, "
-                + "message FROM change_outbox WHERE published_at IS NULL ORDER BY seq LIMIT ?")) {
+                + "message, traceparent FROM change_outbox WHERE published_at IS NULL ORDER BY seq LIMIT ?")) {
             ps.setInt(1, limit);
             List<Pending> pending = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     pending.add(new Pending(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6), rs.getString(7)));
+                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
                 }
             }
             return pending;

@@ -70,6 +70,11 @@ public final class ChangeRelay {
         public String getJson() {
             return change.message();
         }
+
+        /** The trace of the flow that made the change (null: none), which the send continues. */
+        public String getTraceparent() {
+            return change.traceparent();
+        }
     }
 
     private final DataSource dataSource;

@@ -72,9 +72,10 @@ final class WebhookInboxRepository {
     /**
      * Remembers the key and stores the delivery atomically; false for a duplicate: the key was already seen, or the
      * same body ({@code bodyHash}, null: not checked) is still waiting or being processed under another key (then
-     * this key is remembered, so its own retries are duplicates too).
+     * this key is remembered, so its own retries are duplicates too). {@code traceparent} (null: none) is the trace
+     * the row's processing continues.
      */
-    public boolean accept(String idempotencyKey, String body, String bodyHash, Instant receivedAt) {
+    public boolean accept(String idempotencyKey, String body, String bodyHash, Instant receivedAt, String traceparent) {
         try {
             Boolean stored = tx.execute(status -> {
                 if (!keys.add(idempotencyKey)) {
@@ -85,8 +86,9 @@ final class WebhookInboxRepository {
                         + "state IN ('received', 'processing') FETCH FIRST 1 ROWS ONLY", Long.class, bodyHash).isEmpty()) {
                     return false;
                 }
-                jdbc.update("INSERT INTO webhook_inbox (idempotency_key, received_at, body, state, attempts, body_hash) "
-                        + "VALUES (?, ?, ?, 'received', 0, ?)", idempotencyKey, utc(receivedAt), body, bodyHash);
+                jdbc.update("INSERT INTO webhook_inbox (idempotency_key, received_at, body, state, attempts, body_hash, "
+                        + "traceparent) VALUES (?, ?, ?, 'received', 0, ?, ?)", idempotencyKey, utc(receivedAt), body,
+                        bodyHash, traceparent);
                 return true;
             });
             return Boolean.TRUE.equals(stored);
@@ -115,9 +117,9 @@ final class WebhookInboxRepository {
         }
         try {
             List<InboxRow> candidates = jdbc.query("SELECT id, idempotency_key, received_at, body, attempts, "
-                            + "dead_letter_id FROM webhook_inbox WHERE " + CLAIMABLE + " ORDER BY id LIMIT ?",
+                            + "dead_letter_id, traceparent FROM webhook_inbox WHERE " + CLAIMABLE + " ORDER BY id LIMIT ?",
                     (rs, i) -> new InboxRow(rs.getLong(1), rs.getString(2), instant(rs.getObject(3, OffsetDateTime.class)),
-                            rs.getString(4), rs.getInt(5) + 1, rs.getLong(6)),
+                            rs.getString(4), rs.getInt(5) + 1, rs.getLong(6), rs.getString(7)),
                     utc(readyBefore), utc(now), WorkRepository.ts(claimersStaleBefore), limit);
             if (candidates.isEmpty()) {
                 return candidates;
@@ -151,9 +153,9 @@ final class WebhookInboxRepository {
             List<InboxRow> claimed = new ArrayList<>(jdbc.query("UPDATE webhook_inbox SET state = 'processing', "
                             + "claimed_at = ?, claimed_by = ?, attempts = attempts + 1 WHERE id IN (SELECT id FROM "
                             + "webhook_inbox WHERE " + CLAIMABLE + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED) "
-                            + "RETURNING id, idempotency_key, received_at, body, attempts, dead_letter_id",
+                            + "RETURNING id, idempotency_key, received_at, body, attempts, dead_letter_id, traceparent",
                     (rs, i) -> new InboxRow(rs.getLong(1), rs.getString(2), instant(rs.getObject(3, OffsetDateTime.class)),
-                            rs.getString(4), rs.getInt(5), rs.getLong(6)),
+                            rs.getString(4), rs.getInt(5), rs.getLong(6), rs.getString(7)),
                     utc(now), holder, utc(readyBefore), utc(now), WorkRepository.ts(claimersStaleBefore), limit));
             claimed.sort(java.util.Comparator.comparingLong(InboxRow::id));
             return claimed;
@@ -216,7 +218,7 @@ final class WebhookInboxRepository {
      * the letter; false, nothing written, while an earlier replay of it is still waiting or being processed. The
      * letter's row is locked first, so two concurrent replays cannot both find none pending.
      */
-    public boolean replay(long deadLetterId, String key, String body, Instant now) {
+    public boolean replay(long deadLetterId, String key, String body, Instant now, String traceparent) {
         return write("replay dead letter", deadLetterId, () -> {
             deadLetters.lock(deadLetterId);
             Integer pending = jdbc.queryForObject("SELECT COUNT(*) FROM webhook_inbox WHERE dead_letter_id = ? "
@@ -224,8 +226,8 @@ final class WebhookInboxRepository {
             if (pending != null && pending > 0) {
                 return 0;
             }
-            jdbc.update("INSERT INTO webhook_inbox (idempotency_key, received_at, body, state, attempts, dead_letter_id) "
-                    + "VALUES (?, ?, ?, 'received', 0, ?)", key, utc(now), body, deadLetterId);
+            jdbc.update("INSERT INTO webhook_inbox (idempotency_key, received_at, body, state, attempts, dead_letter_id, "
+                    + "traceparent) VALUES (?, ?, ?, 'received', 0, ?, ?)", key, utc(now), body, deadLetterId, traceparent);
             deadLetters.markReplayed(deadLetterId, now);
             return 1;
         });

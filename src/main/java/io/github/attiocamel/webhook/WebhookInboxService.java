@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.attiocamel.config.MessageContract;
+import io.github.attiocamel.config.TraceContext;
 import io.github.attiocamel.gateway.AttioException;
 import io.github.attiocamel.store.WorkTracker;
 import io.github.attiocamel.webhook.EventFailureCollector.EventFailure;
 import io.github.attiocamel.webhook.EventFailureCollector.Failures;
 import org.apache.camel.Body;
+import org.apache.camel.Header;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,10 +68,13 @@ public final class WebhookInboxService {
 
     /**
      * Stores a verified delivery under its key; false for a duplicate (already accepted within the key retention).
-     * Returns only once the row is committed: the 200 that follows is a promise not to lose it.
+     * Returns only once the row is committed: the 200 that follows is a promise not to lose it. The row keeps the
+     * intake's trace context (Camel's tracer put it in the header), which its processing later continues.
      */
-    public boolean accept(@Variable(MessageContract.DELIVERY_KEY) String key, @Body byte[] body) {
-        boolean stored = inbox.accept(key, JsonText.decode(body), WebhookVerifier.sha256(body), Instant.now());
+    public boolean accept(@Variable(MessageContract.DELIVERY_KEY) String key, @Body byte[] body,
+                          @Header(MessageContract.HEADER_TRACEPARENT) String traceparent) {
+        boolean stored = inbox.accept(key, JsonText.decode(body), WebhookVerifier.sha256(body), Instant.now(),
+                TraceContext.valid(traceparent));
         if (!stored) {
             LOG.info("[attio-webhook] duplicate delivery {} (key seen, or its body still pending) answered 200, not "
                     + "processed again", key);
@@ -213,7 +218,7 @@ public final class WebhookInboxService {
             throw new IllegalArgumentException("dead letter " + deadLetterId + " holds no JSON event", e);
         }
         if (!inbox.replay(deadLetterId, "replay:" + deadLetterId + ":" + (letter.replayCount() + 1),
-                envelope.toString(), Instant.now())) {
+                envelope.toString(), Instant.now(), TraceContext.traceparent())) {
             LOG.info("[attio-webhook] dead letter {} not replayed again: its last replay is still pending", deadLetterId);
             return false;
         }

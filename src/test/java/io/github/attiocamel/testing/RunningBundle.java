@@ -38,6 +38,7 @@ public final class RunningBundle implements AutoCloseable {
     public static final String API_TOKEN = "test-api-token";
 
     private final Map<String, String> properties = new LinkedHashMap<>();
+    private final Map<String, Object> beans = new LinkedHashMap<>();
     private final Path dataDir;
     private final int httpPort;
     private final int managementPort;
@@ -83,6 +84,12 @@ public final class RunningBundle implements AutoCloseable {
         return this;
     }
 
+    /** Binds a bean before the configuration classes run (a trace test's in-memory span exporter); before {@link #start()}. */
+    public RunningBundle bean(String name, Object bean) {
+        beans.put(name, bean);
+        return this;
+    }
+
     public RunningBundle profile(Profile profile) {
         this.profile = profile;
         return this;
@@ -120,6 +127,7 @@ public final class RunningBundle implements AutoCloseable {
                 .routesDir(routesDir);
         properties.forEach(bundle::override);
         Main m = bundle.build();
+        beans.forEach(m::bind);
         try {
             m.start();
         } catch (Exception e) {

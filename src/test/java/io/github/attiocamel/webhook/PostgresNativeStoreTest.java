@@ -86,7 +86,7 @@ class PostgresNativeStoreTest {
         new WorkTracker(new WorkRepository(db.dataSource(), "holder-a"), Duration.ofSeconds(10), Clock.systemUTC())
                 .showPresence();
         for (String key : List.of("a", "b", "c")) {
-            inbox.accept(key, "{\"key\":\"" + key + "\"}", null, t0.minusSeconds(5));
+            inbox.accept(key, "{\"key\":\"" + key + "\"}", null, t0.minusSeconds(5), null);
         }
 
         try (Connection other = DriverManager.getConnection(db.database().jdbcUrl(), db.database().user(), "")) {

@@ -56,7 +56,7 @@ class WebhookInboxRepositoryTest {
         try {
             List<Future<Boolean>> results = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
-                results.add(pool.submit(() -> inbox.accept("key-1", "{}", null, Instant.now())));
+                results.add(pool.submit(() -> inbox.accept("key-1", "{}", null, Instant.now(), null)));
             }
             int stored = 0;
             for (Future<Boolean> r : results) {
@@ -75,8 +75,8 @@ class WebhookInboxRepositoryTest {
     void claimsRespectCoalescingWindowBackoffAndLeases() {
         // whole milliseconds: the column keeps microseconds, and a rounded-up nanosecond would miss "<= t0"
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        inbox.accept("a", "{\"n\":1}", null, t0.minusSeconds(2));
-        inbox.accept("b", "{\"n\":2}", null, t0);
+        inbox.accept("a", "{\"n\":1}", null, t0.minusSeconds(2), null);
+        inbox.accept("b", "{\"n\":2}", null, t0, null);
         List<InboxRow> first = inbox.claim(10, t0, t0.minusSeconds(1), t0.minusSeconds(60));
         assertThat(first).extracting(InboxRow::idempotencyKey).containsExactly("a");
         assertThat(first.get(0).attempts()).isEqualTo(1);
@@ -98,7 +98,7 @@ class WebhookInboxRepositoryTest {
     @Test
     void aClaimIsTakenOverOnlyOnceItsClaimerShowsNoLifeAndTheOldClaimerCannotFinishIt() {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        inbox.accept("a", "{}", null, t0.minusSeconds(1));
+        inbox.accept("a", "{}", null, t0.minusSeconds(1), null);
         InboxRow mine = inbox.claim(10, t0, t0, t0.minusSeconds(10)).get(0);
         WorkTracker b = tracker("holder-b");
         b.showPresence();
@@ -121,7 +121,7 @@ class WebhookInboxRepositoryTest {
         WorkTracker c = tracker("holder-c");
         c.showPresence();
         WebhookInboxRepository stopping = new WebhookInboxRepository(store.dataSource(), deadLetters, "holder-c");
-        inbox.accept("a", "{}", null, t0.minusSeconds(1));
+        inbox.accept("a", "{}", null, t0.minusSeconds(1), null);
         assertThat(stopping.claim(10, t0, t0, t0.minusSeconds(10))).hasSize(1);
         assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(10))).isEmpty();
         c.release();
@@ -131,20 +131,20 @@ class WebhookInboxRepositoryTest {
     @Test
     void theSameBodyUnderAFreshKeyIsADuplicateOnlyWhileTheFirstIsPending() {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        assertThat(inbox.accept("k1", "{}", "hash-1", t0.minusSeconds(1))).isTrue();
-        assertThat(inbox.accept("k2", "{}", "hash-1", t0)).isFalse();
+        assertThat(inbox.accept("k1", "{}", "hash-1", t0.minusSeconds(1), null)).isTrue();
+        assertThat(inbox.accept("k2", "{}", "hash-1", t0, null)).isFalse();
         assertThat(inbox.seen("k2")).as("the fresh key is remembered: its own retries are duplicates").isTrue();
-        assertThat(inbox.accept("k3", "{}", "hash-2", t0)).isTrue();
+        assertThat(inbox.accept("k3", "{}", "hash-2", t0, null)).isTrue();
         InboxRow first = inbox.claim(1, t0, t0, t0.minusSeconds(10)).get(0);
-        assertThat(inbox.accept("k4", "{}", "hash-1", t0)).as("still processing").isFalse();
+        assertThat(inbox.accept("k4", "{}", "hash-1", t0, null)).as("still processing").isFalse();
         inbox.finish(first.id(), List.of(), null, t0);
-        assertThat(inbox.accept("k5", "{}", "hash-1", t0)).as("the first is done: a later change").isTrue();
+        assertThat(inbox.accept("k5", "{}", "hash-1", t0, null)).as("the first is done: a later change").isTrue();
     }
 
     @Test
     void releasedClaimsAreClaimedAgainAfterARestart() {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        inbox.accept("a", "{}", null, t0.minusSeconds(1));
+        inbox.accept("a", "{}", null, t0.minusSeconds(1), null);
         assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(60))).hasSize(1);
         assertThat(inbox.releaseClaims()).isEqualTo(1);
         assertThat(inbox.claim(10, t0, t0, t0.minusSeconds(60))).hasSize(1);
@@ -153,7 +153,7 @@ class WebhookInboxRepositoryTest {
     @Test
     void finishingWritesDeadLettersInTheSameCommit() {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        inbox.accept("a", "{}", null, t0.minusSeconds(1));
+        inbox.accept("a", "{}", null, t0.minusSeconds(1), null);
         InboxRow row = inbox.claim(10, t0, t0, t0.minusSeconds(60)).get(0);
         inbox.finish(row.id(), List.of(DeadLetter.of("webhook", "{\"event_type\":\"x\"}", "Attio 404", 404, "not_found")),
                 "Attio 404", t0);
@@ -166,7 +166,7 @@ class WebhookInboxRepositoryTest {
         });
 
         DeadLetter letter = deadLetters.page(10, 0).get(0);
-        inbox.replay(letter.id(), "replay:" + letter.id() + ":1", "{\"events\":[]}", t0);
+        inbox.replay(letter.id(), "replay:" + letter.id() + ":1", "{\"events\":[]}", t0, null);
         assertThat(deadLetters.find(letter.id())).get().extracting(DeadLetter::replayCount).isEqualTo(1);
         assertThat(inbox.countByState()).containsEntry("received", 1L);
     }
@@ -174,16 +174,16 @@ class WebhookInboxRepositoryTest {
     @Test
     void purgeForgetsOldKeysAndFinishedRowsOnly() {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        inbox.accept("old", "{}", null, t0.minusSeconds(5));
+        inbox.accept("old", "{}", null, t0.minusSeconds(5), null);
         InboxRow row = inbox.claim(10, t0, t0, t0).get(0);
         inbox.finish(row.id(), List.of(), null, t0.minus(Duration.ofDays(8)));
-        inbox.accept("waiting", "{}", null, t0);
+        inbox.accept("waiting", "{}", null, t0, null);
 
         int[] purged = inbox.purge(t0.plusSeconds(1), t0.minus(Duration.ofDays(7)));
         assertThat(purged).containsExactly(2, 1);
         assertThat(inbox.seen("old")).isFalse();
         assertThat(inbox.countByState()).containsOnlyKeys("received");
         // a forgotten key is accepted again: that is what the >= 72 h retention protects against
-        assertThat(inbox.accept("old", "{}", null, t0)).isTrue();
+        assertThat(inbox.accept("old", "{}", null, t0, null)).isTrue();
     }
 }

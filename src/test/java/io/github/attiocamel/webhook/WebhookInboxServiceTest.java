@@ -73,8 +73,8 @@ class WebhookInboxServiceTest {
         Map<String, Object> ok = event("record.updated", "r1");
         Map<String, Object> flaky = event("record.updated", "r2");
         Map<String, Object> gone = event("record.updated", "r3");
-        assertThat(service.accept("k", delivery(ok, flaky, gone).getBytes())).isTrue();
-        assertThat(service.accept("k", delivery(ok).getBytes())).isFalse();
+        assertThat(service.accept("k", delivery(ok, flaky, gone).getBytes(), null)).isTrue();
+        assertThat(service.accept("k", delivery(ok).getBytes(), null)).isFalse();
 
         InboxRow row = claimOne();
         assertThat(service.events(row)).hasSize(3);
@@ -95,7 +95,7 @@ class WebhookInboxServiceTest {
     @Test
     void retriableFailuresBecomeDeadLettersAfterTheConfiguredAttempts() throws Exception {
         Map<String, Object> flaky = event("record.updated", "r2");
-        service.accept("k", delivery(flaky).getBytes());
+        service.accept("k", delivery(flaky).getBytes(), null);
         for (int attempt = 1; attempt <= 3; attempt++) {
             InboxRow row = claimOne();
             assertThat(row.attempts()).isEqualTo(attempt);
@@ -114,7 +114,7 @@ class WebhookInboxServiceTest {
     @Test
     void anOpenBreakerNeverUsesUpAttempts() throws Exception {
         Map<String, Object> waiting = event("record.updated", "r9");
-        service.accept("k", delivery(waiting).getBytes());
+        service.accept("k", delivery(waiting).getBytes(), null);
         for (int i = 0; i < 5; i++) {
             InboxRow row = claimOne();
             assertThat(row.attempts()).isEqualTo(1);
