@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.github.attiocamel.sandbox.AttioSimulator;
 import io.github.attiocamel.testing.SimulatorExtension;
+import io.github.attiocamel.testing.TestPostgres;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,7 +46,8 @@ import static org.awaitility.Awaitility.await;
  * <p>The bundle runs in its own JVM ({@code Application}, heap {@code -Xmx256m} unless -Dbenchmark.xmx=...), so
  * its heap is measured apart from the simulator, which holds 100,000 people in this JVM. Peak heap used is the largest
  * "before" figure of the bundle's GC log. Each run also prints the CPU seconds the bundle and this JVM (the simulator)
- * spent during it: on a machine with few cores they compete for the same ones. Run:
+ * spent during it: on a machine with few cores they compete for the same ones. Every bundle scenario runs on H2 and
+ * then on PostgreSQL (a fresh database on the test server, whose server processes' CPU is printed third). Run:
  * <pre>mvn test -Dgroups=benchmark -DexcludedGroups= -Dtest=FullSyncBenchmarkTest</pre>
  */
 @Tag("benchmark")
@@ -59,6 +61,8 @@ class FullSyncBenchmarkTest {
     static final SimulatorExtension ATTIO = SimulatorExtension.forBenchmarks();
 
     private long peakHeapMb;
+    /** The store of the bundle runs being measured: h2 (under the run's data directory) or postgresql (a fresh database). */
+    private String store = "h2";
 
     @Test
     void fullSyncOfOneHundredThousandPeople() throws Exception {
@@ -73,21 +77,25 @@ class FullSyncBenchmarkTest {
         if (scenarios.contains("simulator")) {
             report.add(simulatorAlone(sim));
         }
-        if (scenarios.contains("parallel")) {
-            report.add(measure(sim, xmx, 8, Duration.ofMillis(200), "parallel-pages=8, 200 ms/page"));
-        }
-        if (scenarios.contains("sequential")) {
-            report.add(measure(sim, xmx, 1, Duration.ofMillis(200), "parallel-pages=1, 200 ms/page (sequential)"));
-        }
-        if (scenarios.contains("zero")) {
-            report.add(measure(sim, xmx, 8, Duration.ZERO, "parallel-pages=8, 0 ms/page"));
-        }
-        if (scenarios.contains("warm")) {
-            // a bundle that has been running (the nightly case): its JIT has compiled the sync's code paths
-            report.addAll(measure(sim, xmx, 8, Duration.ZERO, List.of(
-                    new Phase("0 ms/page, first run of the JVM (warm-up)", () -> {}, "created"),
-                    new Phase("0 ms/page, warm JVM, all changed", changeEveryone(sim), "updated"),
-                    new Phase("0 ms/page, warm JVM, nothing changed", () -> {}, "unchanged"))));
+        // -Dbenchmark.stores=h2,postgresql (default both): every bundle scenario once per store
+        for (String name : System.getProperty("benchmark.stores", "h2,postgresql").split(",")) {
+            store = name.trim();
+            if (scenarios.contains("parallel")) {
+                report.add(measure(sim, xmx, 8, Duration.ofMillis(200), "parallel-pages=8, 200 ms/page"));
+            }
+            if (scenarios.contains("sequential")) {
+                report.add(measure(sim, xmx, 1, Duration.ofMillis(200), "parallel-pages=1, 200 ms/page (sequential)"));
+            }
+            if (scenarios.contains("zero")) {
+                report.add(measure(sim, xmx, 8, Duration.ZERO, "parallel-pages=8, 0 ms/page"));
+            }
+            if (scenarios.contains("warm")) {
+                // a bundle that has been running (the nightly case): its JIT has compiled the sync's code paths
+                report.addAll(measure(sim, xmx, 8, Duration.ZERO, List.of(
+                        new Phase("0 ms/page, first run of the JVM (warm-up)", () -> {}, "created"),
+                        new Phase("0 ms/page, warm JVM, all changed", changeEveryone(sim), "updated"),
+                        new Phase("0 ms/page, warm JVM, nothing changed", () -> {}, "unchanged"))));
+            }
         }
         report.add("bundle JVM -Xmx" + xmx + ", peak heap used over all runs: " + peakHeapMb + " MB");
         System.out.println("\n[benchmark] full sync, " + PEOPLE + " people, 100 reads/s, "
@@ -117,7 +125,8 @@ class FullSyncBenchmarkTest {
             Path dir = Files.createTempDirectory("attio-bench-");
             Path gcLog = dir.resolve("gc.log");
             int http = freePort();
-            Process bundle = startBundle(sim, xmx, parallel, dir, gcLog, http);
+            TestPostgres db = "postgresql".equals(store) ? TestPostgres.freshDatabase("benchmark") : null;
+            Process bundle = startBundle(sim, xmx, parallel, dir, gcLog, http, db);
             try {
                 SyncClient api = new SyncClient("http://127.0.0.1:" + http);
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
@@ -128,6 +137,7 @@ class FullSyncBenchmarkTest {
                     long start = System.nanoTime();
                     long hereCpuAtStart = processCpuNanos();
                     long bundleCpuAtStart = cpuNanos(bundle);
+                    long postgresCpuAtStart = db == null ? 0 : postgresCpuNanos();
                     String runId = SyncApi.json(api.post("/api/sync/people").body()).path("run_id").asText();
                     JsonNode[] run = new JsonNode[1];
                     await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
@@ -137,8 +147,10 @@ class FullSyncBenchmarkTest {
                     seconds.get(p).add((System.nanoTime() - start) / 1e9);
                     // both JVMs share the machine's cores: the CPU each spent says who the wall time went to
                     cpu.get(p).add(String.format(Locale.ROOT, "%.1f/%.1f", (cpuNanos(bundle) - bundleCpuAtStart) / 1e9,
-                            (processCpuNanos() - hereCpuAtStart) / 1e9));
-                    assertThat(run[0].path("state").asText()).isEqualTo("completed");
+                            (processCpuNanos() - hereCpuAtStart) / 1e9) + (db == null ? "" : String.format(Locale.ROOT,
+                            "/%.1f", (postgresCpuNanos() - postgresCpuAtStart) / 1e9)));
+                    assertThat(run[0].path("state").asText()).as("%s%n%s", run[0], tail(dir.resolve("bundle.log")))
+                            .isEqualTo("completed");
                     assertThat(run[0].path(phase.outcome()).asInt()).as(phase.label()).isEqualTo(PEOPLE);
                 }
             } finally {
@@ -146,6 +158,9 @@ class FullSyncBenchmarkTest {
                 if (!bundle.waitFor(60, TimeUnit.SECONDS)) {
                     bundle.destroyForcibly();
                 }
+            }
+            if (db != null) {
+                db.close();
             }
             peaks.add(peakBeforeGcMb(gcLog));
             deleteTree(dir); // a 100k mirror is ~450 MB on disk
@@ -156,12 +171,23 @@ class FullSyncBenchmarkTest {
         for (int p = 0; p < phases.size(); p++) {
             List<Double> sorted = seconds.get(p).stream().sorted().toList();
             double median = sorted.get(sorted.size() / 2);
-            lines.add(String.format(Locale.ROOT, "%-44s median %6.2f s  %,7.0f records/s  runs %s  peak heap MB %s"
-                            + "  CPU s bundle/simulator %s", phases.get(p).label(), median, PEOPLE / median,
+            lines.add(String.format(Locale.ROOT, "%-12s %-44s median %6.2f s  %,7.0f records/s  runs %s  peak heap MB %s"
+                            + "  CPU s bundle/simulator%s %s", "[" + store + "]", phases.get(p).label(), median,
+                    PEOPLE / median,
                     seconds.get(p).stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList(), peaks,
-                    cpu.get(p)));
+                    "postgresql".equals(store) ? "/postgres" : "", cpu.get(p)));
         }
         return lines;
+    }
+
+    /** The bundle's last log lines, which say why a run failed. */
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 
     /** A new job title for every person, so the next run finds all of them changed. */
@@ -178,6 +204,31 @@ class FullSyncBenchmarkTest {
 
     private static long cpuNanos(Process process) {
         return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    /**
+     * CPU of every PostgreSQL server process on this machine (the local test server: its backends do the bundle's
+     * store work), from /proc; 0 where /proc is not readable.
+     */
+    private static long postgresCpuNanos() {
+        long ticks = 0;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (!Files.readString(proc.resolve("comm")).startsWith("postgres")) {
+                        continue;
+                    }
+                    String stat = Files.readString(proc.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                } catch (IOException | RuntimeException gone) {
+                    // a backend that ended meanwhile: its CPU is lost to the figure, as with any sampling
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return ticks * 10_000_000L; // USER_HZ is 100 on Linux
     }
 
     /** CPU of this JVM: the simulator (serving every page) and the polling client. */
@@ -237,8 +288,8 @@ class FullSyncBenchmarkTest {
                 bytes >> 20, cpu);
     }
 
-    private static Process startBundle(AttioSimulator sim, String xmx, int parallel, Path dir, Path gcLog, int http)
-            throws IOException {
+    private static Process startBundle(AttioSimulator sim, String xmx, int parallel, Path dir, Path gcLog, int http,
+                                       TestPostgres db) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx" + xmx, "-Xlog:gc:file=" + gcLog));
         // e.g. -Dbenchmark.jvm-args=-XX:StartFlightRecording=filename=/tmp/sync.jfr to profile the bundle
@@ -263,6 +314,11 @@ class FullSyncBenchmarkTest {
         env.put("CONFIG_DIR", dir.resolve("no-config").toString());
         env.put("ATTIO_SYNC_PARALLEL_PAGES", String.valueOf(parallel));
         env.put("ATTIO_SYNC_SCHEDULE_ENABLED", "false");
+        if (db != null) {
+            env.put("ATTIO_STORE_JDBC_URL", db.jdbcUrl());
+            env.put("ATTIO_STORE_USER", db.user());
+            env.put("ATTIO_STORE_PASSWORD", "");
+        }
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("bundle.log").toFile());
         return pb.start();
     }
@@ -295,7 +351,7 @@ class FullSyncBenchmarkTest {
     /** The sync API of the bundle process. */
     private record SyncClient(String base) {
         static final String TOKEN = "benchmark-token";
-        private static final HttpClient HTTP = HttpClient.newHttpClient();
+        private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
         int status(String path) {
             try {
