@@ -149,6 +149,10 @@ class FullSyncBenchmarkTest {
                     cpu.get(p).add(String.format(Locale.ROOT, "%.1f/%.1f", (cpuNanos(bundle) - bundleCpuAtStart) / 1e9,
                             (processCpuNanos() - hereCpuAtStart) / 1e9) + (db == null ? "" : String.format(Locale.ROOT,
                             "/%.1f", (postgresCpuNanos() - postgresCpuAtStart) / 1e9)));
+                    // each round as it ends, so a later failure does not take the figures measured so far with it
+                    System.out.printf(Locale.ROOT, "[benchmark] [%s] %s: %.2f s, CPU s bundle/simulator%s %s, %s%n",
+                            store, phase.label(), seconds.get(p).get(round), db == null ? "" : "/postgres",
+                            cpu.get(p).get(round), run[0]);
                     assertThat(run[0].path("state").asText()).as("%s%n%s", run[0], tail(dir.resolve("bundle.log")))
                             .isEqualTo("completed");
                     assertThat(run[0].path(phase.outcome()).asInt()).as(phase.label()).isEqualTo(PEOPLE);
