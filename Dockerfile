@@ -54,7 +54,10 @@ ENV ATTIO_PROFILE=production \
 # A class-data-sharing archive of the classes a start loads, written by a training start in sandbox mode (no Attio,
 # no secrets; under this image's JVM, jar and JAVA_TOOL_OPTIONS, as the archive requires): the container then starts
 # in about two thirds of the time (docs/PERFORMANCE.md). Should it ever not match, the JVM ignores it with a warning.
-RUN ATTIO_PROFILE=development ATTIO_DATA_DIR=/tmp/attio-cds /app/cds-archive.sh /app/attio-camel.jar /app/attio-camel.jsa
+# MaxRAM as a container's: a build host with more memory would give the training JVM a heap beyond 32 GB, without
+# compressed oops, and the archive would then not match any ordinary container.
+RUN JAVA_TOOL_OPTIONS="$JAVA_TOOL_OPTIONS -XX:MaxRAM=1g" ATTIO_PROFILE=development ATTIO_DATA_DIR=/tmp/attio-cds \
+    /app/cds-archive.sh /app/attio-camel.jar /app/attio-camel.jsa
 VOLUME ["/app/routes", "/app/config", "/app/data"]
 EXPOSE 8080 9876
 

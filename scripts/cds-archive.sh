@@ -8,16 +8,25 @@
 set -euo pipefail
 jar="$1"; archive="$2"; port="${3:-9876}"
 log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
 rm -f "$archive"
 MANAGEMENT_PORT="$port" java -XX:ArchiveClassesAtExit="$archive" -jar "$jar" --sandbox > "$log" 2>&1 &
 pid=$!
+healthy=""
 for _ in $(seq 1 1200); do
   kill -0 "$pid" 2>/dev/null || { tail -30 "$log" >&2; echo "cds-archive: the training start exited" >&2; exit 1; }
-  [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/observe/health" || true)" == "200" ]] && break
+  if [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/observe/health" || true)" == "200" ]]; then
+    healthy=yes; break
+  fi
   sleep 0.1
 done
-kill -TERM "$pid"
+kill -TERM "$pid" 2>/dev/null || true
 wait "$pid" || true  # SIGTERM ends the JVM with 143; the archive is written on the way out
-rm -f "$log"
+if [[ -z "$healthy" ]]; then
+  tail -30 "$log" >&2
+  echo "cds-archive: the training start never answered health 200: an archive of half a start is not kept" >&2
+  rm -f "$archive"
+  exit 1
+fi
 [[ -s "$archive" ]] || { echo "cds-archive: no archive written to $archive" >&2; exit 1; }
 echo "cds-archive: $archive ($(( $(stat -c %s "$archive") >> 20 )) MB)"

@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,8 @@ final class WebhookSubscriptionRepository {
 
     /** The advisory lock's key: "attio-webhook-subscription" in no other use. */
     private static final long LOCK_KEY = 0x617474696f776873L;
+    private static final Duration LOCK_WAIT = Duration.ofMinutes(2);
+    private static final Duration LOCK_POLL = Duration.ofMillis(200);
 
     record Row(String webhookId, String state, String targetUrl, String secret, Instant createdAt, Instant retireAt) {}
 
@@ -49,10 +52,7 @@ final class WebhookSubscriptionRepository {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
                 try {
-                    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-                        ps.setLong(1, LOCK_KEY);
-                        ps.execute();
-                    }
+                    lock(c);
                     return work.get();
                 } finally {
                     c.rollback();
@@ -62,6 +62,34 @@ final class WebhookSubscriptionRepository {
             }
         } finally {
             local.unlock();
+        }
+    }
+
+    /**
+     * Takes the advisory lock, asking again every {@link #LOCK_POLL} for up to {@link #LOCK_WAIT}: the holder calls Attio
+     * while it holds it (a create, a back-off), longer than the store's statement timeout lets one blocking wait last.
+     */
+    private static void lock(Connection c) throws SQLException {
+        long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
+            ps.setLong(1, LOCK_KEY);
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new SQLException("another instance has held the webhook subscription lock for " + LOCK_WAIT);
+                }
+                try {
+                    Thread.sleep(LOCK_POLL.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while waiting for the webhook subscription lock", e);
+                }
+            }
         }
     }
 

@@ -195,18 +195,23 @@ public final class WebhookSubscriptions {
         return hook;
     }
 
-    /** After a create whose answer was lost: Attio's webhooks to our URL that the store does not know are deleted. */
+    /**
+     * After a create whose answer was lost, and whenever the store knows no webhook of ours (a store lost or new, a
+     * webhook made by hand before): Attio's webhooks to our URL that the store does not know are deleted, since no
+     * secret of theirs is here and they would deliver everything a second time.
+     */
     private void settleLostCreates() {
         List<Row> rows = repository.all();
         List<Row> markers = rows.stream().filter(r -> WebhookSubscriptionRepository.CREATING.equals(r.state())).toList();
-        if (markers.isEmpty()) {
+        if (markers.isEmpty() && rows.stream().anyMatch(r -> !WebhookSubscriptionRepository.CREATING.equals(r.state()))) {
             return;
         }
         Set<String> known = rows.stream().map(Row::webhookId).collect(Collectors.toSet());
         for (JsonNode hook : gateway.webhooks()) {
             String id = hook.path("id").path("webhook_id").asText();
             if (publicUrl.equals(hook.path("target_url").asText()) && !known.contains(id)) {
-                LOG.warn("[attio-webhook] deleting webhook {}: made by a create whose answer (and secret) was lost", id);
+                LOG.warn("[attio-webhook] deleting webhook {} to {}: this store does not know it (a create whose answer "
+                        + "was lost, a lost store, or one made by hand), so its secret is not here", id, publicUrl);
                 gateway.deleteWebhook(id);
             }
         }

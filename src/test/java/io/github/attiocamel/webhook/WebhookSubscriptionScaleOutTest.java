@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Two instances on one PostgreSQL start together while Attio takes a second to answer a webhook's creation: their
+ * Two instances on one PostgreSQL start together while Attio takes 8 s to answer a webhook's creation (longer than the
+ * store's 5 s statement timeout, so the other instance has to wait for the lock beyond one statement): their
  * checks overlap (the check holds a PostgreSQL advisory lock from its read of the store to its write of Attio's answer),
  * yet the workspace ends with one webhook, created once, whose secret both instances verify.
  */
@@ -36,7 +37,7 @@ class WebhookSubscriptionScaleOutTest {
     @Test
     void twoInstancesStartingTogetherCreateOneWebhook() throws Exception {
         AttioSimulator sim = ATTIO.simulator();
-        sim.faults().add(FaultRule.on("POST", "/v2/webhooks").latency(Duration.ofSeconds(3)));
+        sim.faults().add(FaultRule.on("POST", "/v2/webhooks").latency(Duration.ofSeconds(8)));
         try (TestPostgres db = TestPostgres.freshDatabase("webhook_subscription");
              BundleProcess first = instance(sim, db);
              BundleProcess second = instance(sim, db)) {

@@ -161,6 +161,21 @@ class WebhookSubscriptionTest {
     }
 
     @Test
+    void aWebhookToOurUrlThatTheStoreDoesNotKnowIsReplacedNotKeptBeside() throws Exception {
+        AttioSimulator sim = ATTIO.simulator();
+        // made by hand, or by this bundle before its store was lost: its secret is not in the store
+        String orphan = sim.subscribe(PUBLIC_URL, "a-secret-nobody-has-any-more");
+        try (RunningBundle bundle = managed().start()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> sim.webhooks().size() == 1
+                    && !orphan.equals(sim.webhooks().get(0).path("id").path("webhook_id").asText()));
+            assertThat(requests(sim, "DELETE", "/v2/webhooks/" + orphan)).isEqualTo(1);
+            assertThat(requests(sim, "POST", "/v2/webhooks")).isEqualTo(1);
+        } finally {
+            deleteAllWebhooks(sim);
+        }
+    }
+
+    @Test
     void withoutAPublicUrlNothingIsCreatedAndRotationIsRefused() throws Exception {
         AttioSimulator sim = ATTIO.simulator();
         try (RunningBundle bundle = RunningBundle.against(sim).start()) {
