@@ -23,9 +23,9 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * The change feed's outbox (table change_outbox, V80): change messages are appended inside the transaction that
- * changes the mirror ({@link MirrorRepository}), so a crash either keeps both or neither; {@link ChangeRelay} sends
- * them on in seq order. Each message gets its stable {@code change_id} here, once, as its first field.
+ * The change feed's outbox (tables change_outbox, V80, and change_outbox_message, V88): change messages are appended
+ * inside the transaction that changes the mirror ({@link MirrorRepository}), so a crash either keeps both or neither;
+ * {@link ChangeRelay} sends them on in seq order. Each message gets its stable {@code change_id} here, once, as its first field.
  */
 public final class ChangeOutbox {
 
@@ -72,21 +72,41 @@ public final class ChangeOutbox {
         }
         Timestamp now = Timestamp.from(clock.instant());
         String traceparent = TraceContext.traceparent();
+        List<String> messages = new ArrayList<>(changes.size());
+        List<Long> seqs = new ArrayList<>(changes.size());
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO change_outbox (change_id, change_key, source, "
-                + "event_type, object, message, created_at, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "event_type, object, created_at, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                Statement.RETURN_GENERATED_KEYS)) {
             for (Map<String, Object> change : changes) {
                 String id = UUID.randomUUID().toString();
                 Map<String, Object> message = new LinkedHashMap<>();
                 message.put("change_id", id);
                 message.putAll(change);
+                messages.add(json(message));
                 ps.setString(1, id);
                 ps.setString(2, String.valueOf(change.get("record_id")));
                 ps.setString(3, String.valueOf(change.get("source")));
                 ps.setString(4, String.valueOf(change.get("event_type")));
                 ps.setString(5, String.valueOf(change.get("object")));
-                ps.setString(6, json(message));
-                ps.setTimestamp(7, now);
-                ps.setString(8, traceparent);
+                ps.setTimestamp(6, now);
+                ps.setString(7, traceparent);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                while (keys.next()) {
+                    seqs.add(keys.getLong("seq"));
+                }
+            }
+        }
+        if (seqs.size() != messages.size()) {
+            throw new SQLException("the outbox returned " + seqs.size() + " keys for " + messages.size() + " rows");
+        }
+        // the message in a table of its own, written once: marking the row published rewrites a narrow row (V88)
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO change_outbox_message (seq, message) VALUES (?, ?)")) {
+            for (int i = 0; i < seqs.size(); i++) {
+                ps.setLong(1, seqs.get(i));
+                ps.setString(2, messages.get(i));
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -95,8 +115,9 @@ public final class ChangeOutbox {
 
     /** The oldest {@code limit} messages not yet published, in the order they were committed per record. */
     List<Pending> pending(Connection c, int limit) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT seq, change_id, change_key, source, event_type, object, "
-                + "message, traceparent FROM change_outbox WHERE published_at IS NULL ORDER BY seq LIMIT ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT o.seq, o.change_id, o.change_key, o.source, "
+                + "o.event_type, o.object, m.message, o.traceparent FROM change_outbox o JOIN change_outbox_message m "
+                + "ON m.seq = o.seq WHERE o.published_at IS NULL ORDER BY o.seq LIMIT ?")) {
             ps.setInt(1, limit);
             List<Pending> pending = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -139,7 +160,7 @@ public final class ChangeOutbox {
         }
     }
 
-    /** Deletes messages published longer than {@code retention} ago; returns how many. */
+    /** Deletes messages published longer than {@code retention} ago (their texts with them, V88); returns how many. */
     public int purge(Duration retention) {
         return purgeBefore(clock.instant().minus(retention));
     }

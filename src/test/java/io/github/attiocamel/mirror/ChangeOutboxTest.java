@@ -7,7 +7,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,5 +85,14 @@ class ChangeOutboxTest {
         assertThat(outbox.purge(Duration.ofHours(1))).as("published at T0, now T0: kept").isZero();
         assertThat(outbox.purgeBefore(T0.plusSeconds(1))).as("both published ones").isEqualTo(2);
         assertThat(outbox.backlog().size()).as("never an unsent one").isEqualTo(1);
+        assertThat(messageTexts()).as("a purged message's text goes with it (V88)").isEqualTo(1);
+    }
+
+    private long messageTexts() throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM change_outbox_message")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 }
