@@ -274,14 +274,15 @@ public final class MirrorRepository {
         if (ids.isEmpty()) {
             return found;
         }
-        // By id only (index mirror_*_id, V31), container checked here: with "container = ? AND id IN (...)" H2 picks
-        // the primary key on the container and scans the whole object for every page (quadratic in its size).
-        String sql = "SELECT " + kind.idColumn + ", " + kind.containerColumn + ", " + columns + " FROM " + kind.table
-                + " WHERE " + kind.idColumn + " IN (" + "?,".repeat(ids.size() - 1) + "?)";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            for (String id : ids) {
-                ps.setString(i++, id);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(byIdsSql(kind, columns, ids.size(), dialect.postgresql()))) {
+            if (dialect.postgresql()) {
+                ps.setArray(1, c.createArrayOf("varchar", ids.toArray()));
+            } else {
+                int i = 1;
+                for (String id : ids) {
+                    ps.setString(i++, id);
+                }
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -294,6 +295,25 @@ public final class MirrorRepository {
         } catch (SQLException e) {
             throw new StoreException("cannot read mirror " + what + " of " + container, e);
         }
+    }
+
+    /**
+     * The look-up of {@link #byIds}: id, container, then {@code columns}, by id only (index mirror_*_id, V31), the
+     * container checked by the caller: with "container = ? AND ..." H2 picks the primary key on the container and
+     * scans the whole object for every page, and PostgreSQL without statistics an index on the container. On
+     * PostgreSQL one probe per id (unnest of an array; OFFSET 0 keeps the planner from turning the probes back into
+     * a join): an IN list's plan follows the statistics, and a mirror growing under a first sync has none yet, so the
+     * planner estimated most of the table per page and scanned all of it, 86% of the server's samples in a first
+     * load of 100,000 people (docs/PERFORMANCE.md).
+     */
+    static String byIdsSql(MirrorKind kind, String columns, int ids, boolean postgresql) {
+        if (postgresql) {
+            return "SELECT t.* FROM unnest(?::varchar[]) AS ids(id) CROSS JOIN LATERAL (SELECT " + kind.idColumn + ", "
+                    + kind.containerColumn + ", " + columns + " FROM " + kind.table + " WHERE " + kind.idColumn
+                    + " = ids.id OFFSET 0) t";
+        }
+        return "SELECT " + kind.idColumn + ", " + kind.containerColumn + ", " + columns + " FROM " + kind.table
+                + " WHERE " + kind.idColumn + " IN (" + "?,".repeat(ids - 1) + "?)";
     }
 
     /**
