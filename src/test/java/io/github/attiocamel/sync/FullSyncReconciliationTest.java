@@ -115,7 +115,7 @@ class FullSyncReconciliationTest {
     void metricsCountRecordsByOutcomeAndPages() throws Exception {
         api.awaitFinished(api.trigger("people"), Duration.ofSeconds(60));
 
-        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> metrics = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
                 URI.create(bundle.managementUrl() + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString());
 
         Function<String, Double> value = prefix -> metrics.body().lines().filter(l -> l.startsWith(prefix))

@@ -220,7 +220,10 @@ public final class RunningBundle implements AutoCloseable {
     /** The sum of a metric's series on {@code /observe/metrics} (Prometheus text), 0 when it has none yet. */
     public double metric(String name) {
         try {
-            String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            // HTTP/1.1: the JDK client's h2c upgrade sometimes misreads vert.x's long answer as HTTP/2 frames
+            // ("Frame type(44) ... exceeds MAX_FRAME_SIZE", seen in CI)
+            String text = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+                    .build().send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create(managementUrl() + "/observe/metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             double sum = 0;
